@@ -1,0 +1,133 @@
+"""The `motcua` command line: run the system, its parts, and administrative tasks."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from motcua import settings as settings_module
+from motcua.supervisor import Service, ServiceFailed, Supervisor, python_module
+
+DEPLOYABLE_SUFFIXES = (".bpmn", ".dmn", ".form")
+
+
+def _split_address(address: str) -> tuple[str, int]:
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise click.BadParameter(f"expected HOST:PORT, got {address!r}")
+    return host, int(port)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="motcua")
+def main() -> None:
+    """motcua — electronic one-stop shop (Một cửa điện tử) on Camunda 8 / Zeebe."""
+
+
+@main.command()
+@click.option("--address", default=None, help="gRPC address to serve [default: ZEEBE_ADDRESS]")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="directory of the engine's database [default: $MOTCUA_DATA_DIR/engine]")
+def engine(address: str | None, data_dir: Path | None) -> None:
+    """Run the embedded Zeebe-compatible engine (gRPC gateway)."""
+    settings = settings_module.load()
+    argv = python_module(
+        "engine",
+        "--address", address or settings.zeebe_address,
+        "--data", str(data_dir or settings.data_dir / "engine"),
+    )
+    _exec(argv)
+
+
+@main.command()
+def workers() -> None:
+    """Run every job worker against ZEEBE_ADDRESS."""
+    _exec(python_module("workers"))
+
+
+@main.command()
+@click.option("--host", default=None, help="[default: MOTCUA_WEB_HOST]")
+@click.option("--port", type=int, default=None, help="[default: MOTCUA_WEB_PORT]")
+def web(host: str | None, port: int | None) -> None:
+    """Run the staff and public webapp."""
+    settings = settings_module.load()
+    argv = python_module("webapp", "--host", host or settings.web_host,
+                         "--port", str(port or settings.web_port))
+    _exec(argv)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+def deploy(paths: tuple[Path, ...]) -> None:
+    """Deploy BPMN, DMN and form files (or directories of them) to ZEEBE_ADDRESS, in one deployment."""
+    from motcua import deployment
+
+    files = deployment.collect(paths, DEPLOYABLE_SUFFIXES)
+    if not files:
+        raise click.ClickException(f"no {', '.join(DEPLOYABLE_SUFFIXES)} files in {', '.join(map(str, paths))}")
+    settings = settings_module.load()
+    try:
+        deployed = deployment.deploy(settings.zeebe_address, files)
+    except deployment.DeploymentRejected as rejected:
+        raise click.ClickException(str(rejected)) from None
+    for line in deployed:
+        click.echo(line)
+
+
+@main.command()
+@click.option("--demo/--no-demo", default=True, help="load demo users and dossiers")
+def up(demo: bool) -> None:
+    """Start engine, workers and webapp together; Ctrl-C stops everything."""
+    settings = settings_module.load()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine_host, engine_port = _split_address(settings.zeebe_address)
+    supervisor = Supervisor(echo=click.echo)
+    code = 1
+    click.echo(f"motcua: starting (data in {settings.data_dir})")
+    try:
+        supervisor.start(Service("engine", python_module(
+            "engine", "--address", settings.zeebe_address,
+            "--data", str(settings.data_dir / "engine")), ready_port=(engine_host, engine_port)))
+        deployables = [d for d in (settings.bpmn_dir, settings.forms_dir)
+                       if any(p.suffix in DEPLOYABLE_SUFFIXES for p in d.rglob("*"))]
+        if deployables:
+            supervisor.run_step("deploy", python_module("motcua", "deploy", *map(str, deployables)))
+        if demo:
+            supervisor.run_step("demo data", python_module("motcua", "demo"))
+        supervisor.start(Service("workers", python_module("workers")))
+        supervisor.start(Service("webapp", python_module(
+            "webapp", "--host", settings.web_host, "--port", str(settings.web_port)),
+            ready_port=(settings.web_host, settings.web_port)))
+        click.echo(f"\nmotcua is running: {settings.web_url}\nPress Ctrl-C to stop.\n")
+        code = supervisor.wait()
+    except ServiceFailed as failure:
+        click.echo(f"motcua: {failure}", err=True)
+    except KeyboardInterrupt:
+        code = 0
+    finally:
+        click.echo("motcua: stopping")
+        supervisor.stop()
+    sys.exit(code)
+
+
+@main.command()
+def demo() -> None:
+    """Load demo users and dossiers into the application database (idempotent)."""
+    try:
+        from motcua import demo as demo_data
+    except ImportError:
+        click.echo("demo data: nothing to load yet")
+        return
+    demo_data.load(settings_module.load())
+
+
+def _exec(argv: list[str]) -> None:
+    import os
+
+    os.execv(argv[0], argv)
+
+
+if __name__ == "__main__":
+    main()

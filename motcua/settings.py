@@ -1,0 +1,53 @@
+"""Configuration from environment variables, each with a working default."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting motcua reads; documented in README.md ("Configuration")."""
+
+    data_dir: Path = field(default_factory=lambda: Path(_env("MOTCUA_DATA_DIR", str(PROJECT_ROOT / "var"))))
+    zeebe_address: str = field(default_factory=lambda: _env("ZEEBE_ADDRESS", "127.0.0.1:26500"))
+    web_host: str = field(default_factory=lambda: _env("MOTCUA_WEB_HOST", "127.0.0.1"))
+    web_port: int = field(default_factory=lambda: int(_env("MOTCUA_WEB_PORT", "8000")))
+    public_url: str = field(default_factory=lambda: _env("MOTCUA_PUBLIC_URL", ""))
+    database_url_override: str = field(default_factory=lambda: _env("MOTCUA_DATABASE_URL", ""))
+    sms_provider: str = field(default_factory=lambda: _env("MOTCUA_SMS_PROVIDER", "outbox"))
+    language: str = field(default_factory=lambda: _env("MOTCUA_LANGUAGE", "vi"))
+
+    @property
+    def database_url(self) -> str:
+        """The application database (dossiers, staff, outboxes); SQLite in data_dir by default."""
+        return self.database_url_override or f"sqlite:///{self.data_dir / 'motcua.db'}"
+
+    @property
+    def web_url(self) -> str:
+        return self.public_url or f"http://{self.web_host}:{self.web_port}"
+
+    @property
+    def bpmn_dir(self) -> Path:
+        return PROJECT_ROOT / "bpmn"
+
+    @property
+    def forms_dir(self) -> Path:
+        return PROJECT_ROOT / "forms"
+
+    @property
+    def catalog_dir(self) -> Path:
+        return Path(_env("MOTCUA_CATALOG_DIR", str(PROJECT_ROOT / "catalog")))
+
+
+def load() -> Settings:
+    return Settings()

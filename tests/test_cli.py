@@ -1,0 +1,39 @@
+"""Smoke tests of the `motcua` command line as a person runs it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from motcua.cli import main
+
+
+def test_help_lists_every_command():
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for command in ("up", "engine", "workers", "web", "deploy"):
+        assert command in result.output
+
+
+def test_installed_console_script_runs():
+    result = subprocess.run([sys.executable, "-m", "motcua", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert "0.1.0" in result.stdout
+
+
+def test_deploy_refuses_a_directory_without_models(tmp_path):
+    (tmp_path / "notes.txt").write_text("not a model")
+    result = CliRunner().invoke(main, ["deploy", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "no .bpmn, .dmn, .form files" in result.output
+
+
+def test_deploy_reports_an_unreachable_gateway(tmp_path, monkeypatch, free_port):
+    model = tmp_path / "p.bpmn"
+    model.write_text("<definitions/>")
+    monkeypatch.setenv("ZEEBE_ADDRESS", f"127.0.0.1:{free_port}")
+    result = CliRunner().invoke(main, ["deploy", str(model)])
+    assert result.exit_code != 0
+    assert "rejected" in result.output or "unavailable" in result.output.lower()

@@ -1,0 +1,13 @@
+"""`python -m webapp --host H --port P`: serve the webapp with waitress."""
+
+import argparse
+
+from waitress import serve
+
+from webapp import create_app
+
+parser = argparse.ArgumentParser(prog="motcua web")
+parser.add_argument("--host", default="127.0.0.1")
+parser.add_argument("--port", type=int, default=8000)
+args = parser.parse_args()
+serve(create_app(), host=args.host, port=args.port, threads=8, ident="motcua")

@@ -1,0 +1,1 @@
+"""Job workers (pyzeebe): one module per family of job types."""

@@ -1,0 +1,3 @@
+import sys
+
+sys.exit("motcua workers: the job workers are not built yet (issue 8).")
