@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,11 +27,23 @@ class Settings:
     database_url_override: str = field(default_factory=lambda: _env("MOTCUA_DATABASE_URL", ""))
     sms_provider: str = field(default_factory=lambda: _env("MOTCUA_SMS_PROVIDER", "outbox"))
     language: str = field(default_factory=lambda: _env("MOTCUA_LANGUAGE", "vi"))
+    secret_key_override: str = field(default_factory=lambda: _env("MOTCUA_SECRET_KEY", ""))
 
     @property
     def database_url(self) -> str:
         """The application database (dossiers, staff, outboxes); SQLite in data_dir by default."""
         return self.database_url_override or f"sqlite:///{self.data_dir / 'motcua.db'}"
+
+    def secret_key(self) -> str:
+        """MOTCUA_SECRET_KEY, else a random key kept in data_dir so sessions survive restarts."""
+        if self.secret_key_override:
+            return self.secret_key_override
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(48))
+        return path.read_text().strip()
 
     @property
     def web_url(self) -> str:
