@@ -1,3 +1,11 @@
-import sys
+"""`python -m workers`: every job worker, against ZEEBE_ADDRESS."""
 
-sys.exit("motcua workers: the job workers are not built yet (issue 8).")
+import asyncio
+import logging
+import os
+
+from workers.runner import run
+
+logging.basicConfig(level=os.environ.get("MOTCUA_LOG_LEVEL", "INFO"),
+                    format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+asyncio.run(run())
