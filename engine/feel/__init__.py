@@ -1,0 +1,47 @@
+"""FEEL, the expression language of Zeebe and DMN, in Camunda's dialect.
+
+    >>> from engine import feel
+    >>> feel.evaluate('amount > 1000 and status = "approved"', {"amount": 1500, "status": "approved"})
+    True
+
+Values come back as Python values: numbers as `decimal.Decimal`, null as None, lists, dicts,
+`datetime.date` / `time` / `datetime`, `timedelta` (days and time duration),
+`YearsMonthsDuration`, `Range`, `FeelFunction`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from engine.feel.builtins.temporal import set_clock
+from engine.feel.errors import FeelError, FeelEvaluationError, FeelSyntaxError
+from engine.feel.expression import Expression, UnaryTests, compile, compile_unary_tests
+from engine.feel.text import to_text
+from engine.feel.values import FeelFunction, Range, YearsMonthsDuration
+
+__all__ = [
+    "Expression",
+    "FeelError",
+    "FeelEvaluationError",
+    "FeelFunction",
+    "FeelSyntaxError",
+    "Range",
+    "UnaryTests",
+    "YearsMonthsDuration",
+    "compile",
+    "evaluate",
+    "set_clock",
+    "to_text",
+    "unary_test",
+]
+
+
+def evaluate(expression: str, variables: Mapping[str, Any] | None = None) -> Any:
+    """Evaluate a FEEL expression (without Zeebe's leading `=`) against variables."""
+    return compile(expression).evaluate(variables or {})
+
+
+def unary_test(tests: str, value: Any, variables: Mapping[str, Any] | None = None) -> bool:
+    """Whether a value passes DMN unary tests such as `< 10`, `[1..5]`, `"a","b"`, `-`."""
+    return compile_unary_tests(tests).matches(value, variables or {})

@@ -1,0 +1,122 @@
+"""Numeric functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import random
+from decimal import Decimal
+
+from engine.feel.builtins.registry import builtin
+from engine.feel.values import DECIMAL_CONTEXT as CTX
+from engine.feel.values import YearsMonthsDuration
+
+
+def _round(value: Decimal, scale: Decimal, mode: str) -> Decimal | None:
+    if scale != scale.to_integral_value() or not -6111 <= scale <= 6176:
+        return None
+    exponent = Decimal(1).scaleb(-int(scale))
+    result = value.quantize(exponent, rounding=mode, context=decimal.Context(prec=100))
+    if int(scale) < 0:
+        # A negative scale rounds to tens, hundreds...; write the result as a plain integer.
+        return Decimal(int(result))
+    return result
+
+
+@builtin("decimal(n: number, scale: number)")
+def decimal_(value: Decimal, scale: Decimal) -> Decimal | None:
+    return _round(value, scale, decimal.ROUND_HALF_EVEN)
+
+
+@builtin("floor(n: number)", "floor(n: number, scale: number)")
+def floor(value: Decimal, scale: Decimal = Decimal(0)) -> Decimal | None:
+    return _round(value, scale, decimal.ROUND_FLOOR)
+
+
+@builtin("ceiling(n: number)", "ceiling(n: number, scale: number)")
+def ceiling(value: Decimal, scale: Decimal = Decimal(0)) -> Decimal | None:
+    return _round(value, scale, decimal.ROUND_CEILING)
+
+
+@builtin("round up(n: number, scale: number)")
+def round_up(value: Decimal, scale: Decimal) -> Decimal | None:
+    return _round(value, scale, decimal.ROUND_UP)
+
+
+@builtin("round down(n: number, scale: number)")
+def round_down(value: Decimal, scale: Decimal) -> Decimal | None:
+    return _round(value, scale, decimal.ROUND_DOWN)
+
+
+@builtin("round half up(n: number, scale: number)")
+def round_half_up(value: Decimal, scale: Decimal) -> Decimal | None:
+    return _round(value, scale, decimal.ROUND_HALF_UP)
+
+
+@builtin("round half down(n: number, scale: number)")
+def round_half_down(value: Decimal, scale: Decimal) -> Decimal | None:
+    return _round(value, scale, decimal.ROUND_HALF_DOWN)
+
+
+@builtin("abs(n: number)")
+def absolute(value: Decimal) -> Decimal:
+    return abs(value)
+
+
+@builtin("abs(n: days and time duration)")
+def absolute_duration(value: dt.timedelta) -> dt.timedelta:
+    return abs(value)
+
+
+@builtin("abs(n: years and months duration)")
+def absolute_ym(value: YearsMonthsDuration) -> YearsMonthsDuration:
+    return YearsMonthsDuration(abs(value.months))
+
+
+@builtin("modulo(dividend: number, divisor: number)")
+def modulo(dividend: Decimal, divisor: Decimal) -> Decimal | None:
+    if not divisor:
+        return None
+    # The result takes the divisor's sign (floored division).
+    quotient = CTX.divide_int(dividend, divisor)
+    if CTX.multiply(quotient, divisor) != dividend and (dividend < 0) != (divisor < 0):
+        quotient -= 1
+    return CTX.subtract(dividend, CTX.multiply(quotient, divisor))
+
+
+@builtin("sqrt(number: number)")
+def sqrt(value: Decimal) -> Decimal | None:
+    if value < 0:
+        return None
+    return value.sqrt(CTX)
+
+
+@builtin("log(number: number)")
+def log(value: Decimal) -> Decimal | None:
+    if value <= 0:
+        return None
+    return value.ln(CTX)
+
+
+@builtin("exp(number: number)")
+def exp(value: Decimal) -> Decimal:
+    return value.exp(CTX)
+
+
+@builtin("odd(number: number)")
+def odd(value: Decimal) -> bool | None:
+    if value != value.to_integral_value():
+        return False
+    return int(value) % 2 == 1
+
+
+@builtin("even(number: number)")
+def even(value: Decimal) -> bool | None:
+    if value != value.to_integral_value():
+        return False
+    return int(value) % 2 == 0
+
+
+@builtin("random number()")
+def random_number() -> Decimal:
+    return Decimal(repr(random.random()))

@@ -1,0 +1,520 @@
+"""Turns the lark parse tree into nested Python closures `(scope) -> value`.
+
+Evaluation never walks the tree: each node becomes one closure over its children's closures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from lark import Token, Transformer, Tree
+
+from engine.feel import builtins, operators, temporal, types
+from engine.feel.errors import FeelSyntaxError
+from engine.feel.scope import MISSING, Scope
+from engine.feel.values import FeelFunction, Range, feel_equal, range_contains
+
+Node = Callable[[Scope], Any]
+Test = Callable[[Any, Scope], Any]
+
+
+def constant(value: Any) -> Node:
+    def node(scope: Scope) -> Any:
+        return value
+
+    node.feel_constant = value  # type: ignore[attr-defined]
+    return node
+
+
+def _is_constant(node: Node) -> bool:
+    return hasattr(node, "feel_constant")
+
+
+def _nodes(children: list[Any]) -> list[Any]:
+    """Children without the punctuation and keyword tokens."""
+    return [c for c in children if not isinstance(c, Token) or c.type in ("NAME", "STRING")]
+
+
+def resolve_name(name: str, scope: Scope) -> Any:
+    value = scope.lookup(name)
+    if value is MISSING:
+        function = builtins.lookup(name)
+        return function.as_value() if function is not None else None
+    return value
+
+
+def get_path(value: Any, key: str) -> Any:
+    """`value.key`: a context entry, a property, or a projection over a list."""
+    if type(value) is dict:
+        return value.get(key)
+    if type(value) is list:
+        return [get_path(item, key) for item in value]
+    if value is None:
+        return None
+    return temporal_property(value, key)
+
+
+def temporal_property(value: Any, key: str) -> Any:
+    from engine.feel.properties import property_of
+
+    return property_of(value, key)
+
+
+def filter_list(value: Any, condition: Node, scope: Scope) -> Any:
+    """`value[condition]`: an index (1-based, negative from the end) or a boolean filter."""
+    if value is None:
+        return None
+    items = value if type(value) is list else [value]
+    if _is_constant(condition):
+        index = condition.feel_constant  # type: ignore[attr-defined]
+        if type(index) is Decimal:
+            return _at_index(items, index)
+    result: list[Any] = []
+    for position, item in enumerate(items):
+        values = dict(item) if type(item) is dict else {}
+        values["item"] = item
+        outcome = condition(Scope(values, scope))
+        if type(outcome) is Decimal and position == 0:
+            return _at_index(items, outcome)
+        if outcome is True:
+            result.append(item)
+    return result
+
+
+def _at_index(items: list[Any], index: Decimal) -> Any:
+    if index != index.to_integral_value():
+        return None
+    position = int(index)
+    if position > 0 and position <= len(items):
+        return items[position - 1]
+    if position < 0 and -position <= len(items):
+        return items[position]
+    return None
+
+
+def value_test(expression: Node) -> Test:
+    """A positive unary test made of an expression: equality, membership or a boolean."""
+
+    def test(value: Any, scope: Scope) -> Any:
+        expected = expression(scope)
+        if type(expected) is bool and type(value) is not bool:
+            return expected
+        return matches(value, expected)
+
+    return test
+
+
+def matches(value: Any, expected: Any) -> Any:
+    if type(expected) is Range:
+        return range_contains(expected, value)
+    if type(expected) is list:
+        if type(value) is list and feel_equal(value, expected) is True:
+            return True
+        for element in expected:
+            if type(element) is Range:
+                if range_contains(element, value) is True:
+                    return True
+            elif feel_equal(element, value) is True:
+                return True
+        return False
+    return feel_equal(value, expected)
+
+
+def any_test(tests: list[Test]) -> Test:
+    if len(tests) == 1:
+        return tests[0]
+
+    def test(value: Any, scope: Scope) -> Any:
+        unknown = False
+        for one in tests:
+            outcome = one(value, scope)
+            if outcome is True:
+                return True
+            if outcome is not False:
+                unknown = True
+        return None if unknown else False
+
+    return test
+
+
+def _iterable(value: Any) -> list[Any] | None:
+    if type(value) is list:
+        return value
+    if type(value) is Range:
+        return _range_items(value.start, value.end, value.start_included, value.end_included)
+    return None
+
+
+def _range_items(start: Any, end: Any, start_in: bool = True, end_in: bool = True) -> list[Any] | None:
+    if type(start) is not Decimal or type(end) is not Decimal:
+        return None
+    if start != start.to_integral_value() or end != end.to_integral_value():
+        return None
+    first, last = int(start), int(end)
+    step = 1 if last >= first else -1
+    items = [Decimal(i) for i in range(first, last + step, step)]
+    if not start_in and items:
+        items = items[1:]
+    if not end_in and items:
+        items = items[:-1]
+    return items
+
+
+class Compiler(Transformer):
+    """One method per grammar rule; each returns a closure."""
+
+    # ---- literals and names ------------------------------------------------------------
+
+    def number(self, children: list[Token]) -> Node:
+        return constant(Decimal(str(children[0])))
+
+    def string(self, children: list[Token]) -> Node:
+        return constant(str(children[0]))
+
+    def true(self, _: list[Token]) -> Node:
+        return constant(True)
+
+    def false(self, _: list[Token]) -> Node:
+        return constant(False)
+
+    def null(self, _: list[Token]) -> Node:
+        return constant(None)
+
+    def temporal(self, children: list[Token]) -> Node:
+        return constant(temporal.parse_temporal(str(children[0])))
+
+    def name(self, children: list[Token]) -> Node:
+        name = str(children[0])
+
+        def node(scope: Scope) -> Any:
+            value = scope.lookup(name)
+            if value is MISSING:
+                return None
+            return value
+
+        node.feel_name = name  # type: ignore[attr-defined]
+        return node
+
+    def start(self, children: list[Any]) -> Node:
+        return children[0]
+
+    def primary(self, children: list[Any]) -> Node:
+        # Parenthesised expression.
+        return _nodes(children)[0]
+
+    def list(self, children: list[Any]) -> Node:
+        items = [c for c in _nodes(children) if c is not None]
+        if all(_is_constant(i) for i in items):
+            values = [i.feel_constant for i in items]  # type: ignore[attr-defined]
+            return lambda scope: list(values)
+        return lambda scope: [item(scope) for item in items]
+
+    def context(self, children: list[Any]) -> Node:
+        entries = [c for c in _nodes(children) if c is not None]
+
+        def node(scope: Scope) -> Any:
+            result: dict[str, Any] = {}
+            inner = Scope(result, scope)  # later entries see earlier ones
+            for key, value in entries:
+                result[key] = value(inner)
+            return result
+
+        return node
+
+    def entry(self, children: list[Any]) -> tuple[str, Node]:
+        key, value = _nodes(children)
+        return str(key), value
+
+    def interval(self, children: list[Any]) -> Node:
+        opening, start, _, end, closing = children
+        start_in = opening.type == "LSQB"
+        end_in = closing.type == "RSQB"
+        return lambda scope: Range(start(scope), end(scope), start_in, end_in)
+
+    # ---- operators ---------------------------------------------------------------------
+
+    def _binary(self, children: list[Any], op: Callable[[Any, Any], Any]) -> Node:
+        left, right = _nodes(children)
+        if _is_constant(right):
+            value = right.feel_constant  # type: ignore[attr-defined]
+            return lambda scope: op(left(scope), value)
+        return lambda scope: op(left(scope), right(scope))
+
+    def add(self, children: list[Any]) -> Node:
+        return self._binary(children, operators.add)
+
+    def sub(self, children: list[Any]) -> Node:
+        return self._binary(children, operators.subtract)
+
+    def mul(self, children: list[Any]) -> Node:
+        return self._binary(children, operators.multiply)
+
+    def div(self, children: list[Any]) -> Node:
+        return self._binary(children, operators.divide)
+
+    def pow(self, children: list[Any]) -> Node:
+        return self._binary(children, operators.power)
+
+    def neg(self, children: list[Any]) -> Node:
+        (operand,) = _nodes(children)
+        if _is_constant(operand):
+            return constant(operators.negate(operand.feel_constant))  # type: ignore[attr-defined]
+        return lambda scope: operators.negate(operand(scope))
+
+    def comparator(self, children: list[Token]) -> str:
+        return str(children[0])
+
+    def compare(self, children: list[Any]) -> Node:
+        left, op, right = children
+        return self._binary([left, right], operators.COMPARATORS[op])
+
+    def between(self, children: list[Any]) -> Node:
+        value, low, high = _nodes(children)
+
+        def node(scope: Scope) -> Any:
+            v = value(scope)
+            above = operators.greater_equal(v, low(scope))
+            below = operators.less_equal(v, high(scope))
+            if above is None or below is None:
+                return None
+            return above and below
+
+        return node
+
+    def or_(self, children: list[Any]) -> Node:
+        left, right = _nodes(children)
+
+        def node(scope: Scope) -> Any:
+            a = left(scope)
+            if a is True:
+                return True
+            b = right(scope)
+            if b is True:
+                return True
+            if a is False and b is False:
+                return False
+            return None
+
+        return node
+
+    def and_(self, children: list[Any]) -> Node:
+        left, right = _nodes(children)
+
+        def node(scope: Scope) -> Any:
+            a = left(scope)
+            if a is False:
+                return False
+            b = right(scope)
+            if b is True and a is True:
+                return True
+            if b is False:
+                return False
+            return None
+
+        return node
+
+    # ---- unary tests -------------------------------------------------------------------
+
+    def test_value(self, children: list[Any]) -> Test:
+        return value_test(_nodes(children)[0])
+
+    def comparison_test(self, children: list[Any]) -> Test:
+        op, expression = [c for c in children if not isinstance(c, Token)]
+        compare = operators.COMPARATORS[op]
+        return lambda value, scope: compare(value, expression(scope))
+
+    def test_list(self, children: list[Any]) -> Test:
+        return any_test([c for c in children if not isinstance(c, Token)])
+
+    def in_tests(self, children: list[Any]) -> Test:
+        return _nodes(children)[0]
+
+    def in_(self, children: list[Any]) -> Node:
+        value, test = _nodes(children)
+        return lambda scope: test(value(scope), scope)
+
+    def unary_tests(self, children: list[Any]) -> Test:
+        return any_test([c for c in children if not isinstance(c, Token)])
+
+    # ---- paths, filters, calls ---------------------------------------------------------
+
+    def path(self, children: list[Any]) -> Node:
+        target, key = _nodes(children)
+        key = str(key)
+        return lambda scope: get_path(target(scope), key)
+
+    def filter(self, children: list[Any]) -> Node:
+        target, condition = _nodes(children)
+        return lambda scope: filter_list(target(scope), condition, scope)
+
+    def argument(self, children: list[Any]) -> tuple[str | None, Node]:
+        return None, _nodes(children)[0]
+
+    def named_argument(self, children: list[Any]) -> tuple[str | None, Node]:
+        name, value = _nodes(children)
+        return str(name), value
+
+    def call(self, children: list[Any]) -> Node:
+        callee, *arguments = _nodes(children)
+        arguments = [a for a in arguments if a is not None]
+        names = [n for n, _ in arguments]
+        values = [v for _, v in arguments]
+        named = any(n is not None for n in names)
+        if named and not all(n is not None for n in names):
+            raise FeelSyntaxError("positional and named arguments cannot be mixed")
+        function_name = getattr(callee, "feel_name", None)
+        if function_name is not None:
+            builtin = builtins.lookup(function_name)
+
+            def node(scope: Scope) -> Any:
+                function = scope.lookup(function_name)
+                args = [v(scope) for v in values]
+                if type(function) is FeelFunction:
+                    return invoke(function, args, names if named else None)
+                if builtin is None:
+                    return None
+                if named:
+                    return builtin.invoke_named(dict(zip(names, args, strict=True)))
+                return builtin.invoke(args)
+
+            return node
+
+        def dynamic(scope: Scope) -> Any:
+            function = callee(scope)
+            if type(function) is not FeelFunction:
+                return None
+            return invoke(function, [v(scope) for v in values], names if named else None)
+
+        return dynamic
+
+    # ---- control -----------------------------------------------------------------------
+
+    def if_expr(self, children: list[Any]) -> Node:
+        condition, then, otherwise = _nodes(children)
+        return lambda scope: then(scope) if condition(scope) is True else otherwise(scope)
+
+    def iteration(self, children: list[Any]) -> tuple[str, Node]:
+        parts = _nodes(children)
+        name = str(parts[0])
+        if len(parts) == 3:
+            start, end = parts[1], parts[2]
+            return name, lambda scope: _range_items(start(scope), end(scope))
+        source = parts[1]
+        return name, lambda scope: _iterable(source(scope))
+
+    def for_expr(self, children: list[Any]) -> Node:
+        *iterations, body = _nodes(children)
+
+        def node(scope: Scope) -> Any:
+            results: list[Any] = []
+            if not _loop(iterations, 0, scope, {"partial": results}, body, results):
+                return None
+            return results
+
+        return node
+
+    def quantifier(self, children: list[Any]) -> tuple[str, Node]:
+        name, source = _nodes(children)
+        return str(name), lambda scope: _iterable(source(scope))
+
+    def quantified(self, children: list[Any]) -> Node:
+        every = children[0].type == "EVERY"
+        *iterations, condition = _nodes(children)
+
+        def node(scope: Scope) -> Any:
+            outcomes: list[Any] = []
+            if not _loop(iterations, 0, scope, {}, condition, outcomes):
+                return None
+            if every:
+                if all(o is True for o in outcomes):
+                    return True
+                return False if any(o is False for o in outcomes) else None
+            if any(o is True for o in outcomes):
+                return True
+            return False if all(o is False for o in outcomes) else None
+
+        return node
+
+    def function_def(self, children: list[Any]) -> Node:
+        *parameters, body = _nodes(children)
+        names = tuple(p for p in parameters if p is not None)
+
+        def node(scope: Scope) -> Any:
+            def call(*args: Any) -> Any:
+                values = dict(zip(names, args, strict=False))
+                for missing in names[len(args):]:
+                    values[missing] = None
+                return body(Scope(values, scope))
+
+            return FeelFunction("anonymous function", names, call)
+
+        return node
+
+    def parameter(self, children: list[Any]) -> str:
+        return str(_nodes(children)[0])
+
+    # ---- types -------------------------------------------------------------------------
+
+    def instance_of(self, children: list[Any]) -> Node:
+        value, check = _nodes(children)
+        return lambda scope: check(value(scope))
+
+    def type(self, children: list[Any]) -> Callable[[Any], bool]:
+        return types.named(str(children[0]))
+
+    def generic_type(self, children: list[Any]) -> Callable[[Any], bool]:
+        name, inner = _nodes(children)
+        return types.generic(str(name), inner)
+
+    def context_type(self, children: list[Any]) -> Callable[[Any], bool]:
+        name, *entries = _nodes(children)
+        return types.context_of(str(name), dict(entries))
+
+    def type_entry(self, children: list[Any]) -> tuple[str, Callable[[Any], bool]]:
+        name, check = _nodes(children)
+        return str(name), check
+
+    def function_type(self, children: list[Any]) -> Callable[[Any], bool]:
+        return types.named("function")
+
+
+def _loop(
+    iterations: list[tuple[str, Node]],
+    depth: int,
+    scope: Scope,
+    bound: dict[str, Any],
+    body: Node,
+    results: list[Any],
+) -> bool:
+    """Run body over the cartesian product of the iterations; False if one is not a list."""
+    name, source = iterations[depth]
+    items = source(Scope(dict(bound), scope))
+    if items is None:
+        return False
+    last = depth == len(iterations) - 1
+    for item in items:
+        bound[name] = item
+        if last:
+            results.append(body(Scope(dict(bound), scope)))
+        elif not _loop(iterations, depth + 1, scope, bound, body, results):
+            return False
+    return True
+
+
+def invoke(function: FeelFunction, args: list[Any], names: list[Any] | None) -> Any:
+    """Call a function value with positional or named arguments."""
+    if names is not None:
+        builtin = getattr(function.call, "feel_builtin", None)
+        if builtin is not None:
+            return builtin.invoke_named(dict(zip(names, args, strict=True)))
+        by_name = dict(zip(names, args, strict=True))
+        if set(by_name) - set(function.parameters):
+            return None
+        args = [by_name.get(p) for p in function.parameters]
+    return function.call(*args)
+
+
+def compile_tree(tree: Tree) -> Any:
+    return Compiler().transform(tree)

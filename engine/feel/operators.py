@@ -1,0 +1,197 @@
+"""FEEL operators on values; a type mismatch gives null (as Zeebe >= 8.3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from decimal import Decimal
+from typing import Any
+
+from engine.feel import temporal
+from engine.feel.values import DECIMAL_CONTEXT as CTX
+from engine.feel.values import YearsMonthsDuration, compare, feel_equal
+
+_DATE = dt.date
+_DATETIME = dt.datetime
+_TIME = dt.time
+_DELTA = dt.timedelta
+_YM = YearsMonthsDuration
+
+
+def _as_datetime(value: Any, like: dt.datetime) -> dt.datetime:
+    if type(value) is _DATE:
+        return _DATETIME(value.year, value.month, value.day, tzinfo=like.tzinfo)
+    return value
+
+
+def add(left: Any, right: Any) -> Any:
+    lt, rt = type(left), type(right)
+    if lt is Decimal and rt is Decimal:
+        return CTX.add(left, right)
+    if lt is str and rt is str:
+        return left + right
+    if lt is _DELTA and rt is _DELTA:
+        return left + right
+    if lt is _YM and rt is _YM:
+        return _YM(left.months + right.months)
+    if lt in (_DELTA, _YM) and rt in (_DATE, _DATETIME, _TIME):
+        return add(right, left)
+    if lt is _DATETIME:
+        if rt is _DELTA:
+            return _add_instant(left, right)
+        if rt is _YM:
+            return temporal.add_months(left, right.months)
+    if lt is _DATE:
+        if rt is _DELTA:
+            return (_DATETIME(left.year, left.month, left.day) + right).date()
+        if rt is _YM:
+            return temporal.add_months(left, right.months)
+    if lt is _TIME and rt is _DELTA:
+        return temporal.add_to_time(left, right)
+    return None
+
+
+def _add_instant(value: dt.datetime, delta: dt.timedelta) -> dt.datetime:
+    if value.tzinfo is None or isinstance(value.tzinfo, dt.timezone):
+        return value + delta
+    # Named zones move on the time line, as Java's ZonedDateTime.plus(Duration).
+    return (value.astimezone(dt.UTC) + delta).astimezone(value.tzinfo)
+
+
+def negate(value: Any) -> Any:
+    kind = type(value)
+    if kind is Decimal:
+        return CTX.minus(value)
+    if kind is _DELTA:
+        return -value
+    if kind is _YM:
+        return _YM(-value.months)
+    return None
+
+
+def subtract(left: Any, right: Any) -> Any:
+    lt, rt = type(left), type(right)
+    if lt is Decimal and rt is Decimal:
+        return CTX.subtract(left, right)
+    if rt in (_DELTA, _YM) and lt in (_DATE, _DATETIME, _TIME, _DELTA, _YM):
+        if lt is _DELTA and rt is _YM or lt is _YM and rt is _DELTA:
+            return None
+        return add(left, negate(right))
+    if lt in (_DATE, _DATETIME) and rt in (_DATE, _DATETIME):
+        if lt is _DATE and rt is _DATE:
+            return _DELTA(days=(left - right).days)
+        if lt is _DATETIME:
+            return temporal.subtract_datetimes(left, _as_datetime(right, left))
+        return temporal.subtract_datetimes(_as_datetime(left, right), right)
+    if lt is _TIME and rt is _TIME:
+        if (left.tzinfo is None) != (right.tzinfo is None):
+            return None
+        base = _DATE(2000, 1, 1)
+        first = _DATETIME.combine(base, left)
+        second = _DATETIME.combine(base, right)
+        if left.tzinfo is not None:
+            return first.astimezone(dt.UTC) - second.astimezone(dt.UTC)
+        return first - second
+    return None
+
+
+def multiply(left: Any, right: Any) -> Any:
+    lt, rt = type(left), type(right)
+    if lt is Decimal and rt is Decimal:
+        return CTX.multiply(left, right)
+    if lt is Decimal and rt in (_DELTA, _YM):
+        left, right, lt, rt = right, left, rt, lt
+    if rt is Decimal:
+        if lt is _DELTA:
+            return _scale(left, right)
+        if lt is _YM:
+            return _YM(int(CTX.multiply(Decimal(left.months), right).to_integral_value(decimal.ROUND_DOWN)))
+    return None
+
+
+def _scale(delta: dt.timedelta, factor: Decimal) -> dt.timedelta:
+    seconds = CTX.multiply(temporal.duration_seconds(delta), factor)
+    return _DELTA(seconds=float(seconds)) if abs(seconds) < 10**9 else _DELTA(seconds=int(seconds))
+
+
+def divide(left: Any, right: Any) -> Any:
+    lt, rt = type(left), type(right)
+    try:
+        if lt is Decimal and rt is Decimal:
+            return CTX.divide(left, right)
+        if lt is _DELTA and rt is Decimal:
+            return _scale(left, CTX.divide(Decimal(1), right))
+        if lt is _DELTA and rt is _DELTA:
+            return CTX.divide(temporal.duration_seconds(left), temporal.duration_seconds(right))
+        if lt is _YM and rt is Decimal:
+            return _YM(int(CTX.divide(Decimal(left.months), right).to_integral_value(decimal.ROUND_DOWN)))
+        if lt is _YM and rt is _YM:
+            return CTX.divide(Decimal(left.months), Decimal(right.months))
+    except (decimal.DivisionByZero, decimal.InvalidOperation, ZeroDivisionError):
+        return None
+    return None
+
+
+def power(left: Any, right: Any) -> Any:
+    if type(left) is not Decimal or type(right) is not Decimal:
+        return None
+    try:
+        if right == right.to_integral_value() and abs(right) < 10_000:
+            return CTX.power(left, int(right))
+        return CTX.power(left, right)
+    except (decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow):
+        return None
+
+
+def equal(left: Any, right: Any) -> bool | None:
+    lt = type(left)
+    if lt is type(right) and (lt is str or lt is Decimal):
+        return left == right
+    return feel_equal(left, right)
+
+
+def not_equal(left: Any, right: Any) -> bool | None:
+    same = equal(left, right)
+    return None if same is None else not same
+
+
+def less(left: Any, right: Any) -> bool | None:
+    lt = type(left)
+    if lt is type(right) and (lt is Decimal or lt is str):
+        return left < right
+    order = compare(left, right)
+    return None if order is None else order < 0
+
+
+def less_equal(left: Any, right: Any) -> bool | None:
+    lt = type(left)
+    if lt is type(right) and (lt is Decimal or lt is str):
+        return left <= right
+    order = compare(left, right)
+    return None if order is None else order <= 0
+
+
+def greater(left: Any, right: Any) -> bool | None:
+    lt = type(left)
+    if lt is type(right) and (lt is Decimal or lt is str):
+        return left > right
+    order = compare(left, right)
+    return None if order is None else order > 0
+
+
+def greater_equal(left: Any, right: Any) -> bool | None:
+    lt = type(left)
+    if lt is type(right) and (lt is Decimal or lt is str):
+        return left >= right
+    order = compare(left, right)
+    return None if order is None else order >= 0
+
+
+COMPARATORS = {
+    "=": equal,
+    "!=": not_equal,
+    "<": less,
+    "<=": less_equal,
+    ">": greater,
+    ">=": greater_equal,
+}

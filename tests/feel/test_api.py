@@ -1,0 +1,104 @@
+"""The public door of engine.feel: evaluate, compile, unary_test, FeelError."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+import pytest
+
+from engine import feel
+
+
+def test_gateway_condition_on_process_variables() -> None:
+    variables = {"amount": 1500, "status": "approved"}
+    assert feel.evaluate('amount > 1000 and status = "approved"', variables) is True
+
+
+def test_compiled_expression_is_cached_and_reusable() -> None:
+    first = feel.compile("fee * 2")
+    assert feel.compile("fee * 2") is first
+    assert first.evaluate({"fee": 1.5}) == Decimal("3.0")
+    assert first.evaluate({"fee": 10}) == Decimal("20")
+
+
+def test_compiled_expression_across_threads() -> None:
+    expression = feel.compile("sum(for i in 1..n return i)")
+    results: dict[int, object] = {}
+
+    def run(n: int) -> None:
+        for _ in range(50):
+            results[n] = expression.evaluate({"n": n})
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(1, 9)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == {n: Decimal(n * (n + 1) // 2) for n in range(1, 9)}
+
+
+def test_missing_variable_and_path_are_null() -> None:
+    assert feel.evaluate("applicant.address.city", {}) is None
+    assert feel.evaluate("applicant.address.city", {"applicant": {}}) is None
+
+
+def test_numbers_come_back_as_decimal() -> None:
+    result = feel.evaluate("a + b", {"a": 0.1, "b": 0.2})
+    assert result == Decimal("0.3")
+    assert isinstance(result, Decimal)
+
+
+@pytest.mark.parametrize(
+    ("text", "position"),
+    [
+        ("1 +", "end of input"),
+        ("a = = 1", "line 1, column 5"),
+        ("if x then 1", "end of input"),
+        ('{a: 1,\n b 2}', "line 2"),
+    ],
+)
+def test_syntax_error_names_position_and_expectation(text: str, position: str) -> None:
+    with pytest.raises(feel.FeelSyntaxError) as error:
+        feel.compile(text)
+    assert position in str(error.value)
+    assert "expected" in str(error.value)
+
+
+def test_evaluation_error_names_the_expression() -> None:
+    with pytest.raises(feel.FeelEvaluationError) as error:
+        feel.evaluate('assert(x, x > 0, "x must be positive")', {"x": -1})
+    assert "assert(x, x > 0" in str(error.value)
+    assert "x must be positive" in str(error.value)
+
+
+def test_feel_errors_share_a_base_class() -> None:
+    assert issubclass(feel.FeelSyntaxError, feel.FeelError)
+    assert issubclass(feel.FeelEvaluationError, feel.FeelError)
+
+
+@pytest.mark.parametrize(
+    ("tests", "value", "expected"),
+    [
+        ("< 10", 5, True),
+        ("< 10", 10, False),
+        ("[1..5]", 5, True),
+        ("(1..5)", 5, False),
+        ('"a","b"', "b", True),
+        ('"a","b"', "c", False),
+        ('not("x")', "x", False),
+        ('not("x")', "y", True),
+        ("not(< 5, > 10)", 7, True),
+        ("-", "anything", True),
+        ("", None, True),
+        ("? > 3", 4, True),
+        ("? > 3", 2, False),
+        ("> limit", 7, True),
+        ("null", None, True),
+        ("[1, 2, 3]", 2, True),
+        ('starts with(?, "QĐ")', "QĐ-123", True),
+        (">= date(\"2026-01-01\")", "x", False),
+    ],
+)
+def test_unary_tests(tests: str, value: object, expected: bool) -> None:
+    assert feel.unary_test(tests, value, {"limit": 5}) is expected
