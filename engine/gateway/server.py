@@ -34,6 +34,8 @@ SERVER_OPTIONS = [
     ("grpc.keepalive_permit_without_calls", 1),
     ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
     ("grpc.max_receive_message_length", 4 * 1024 * 1024),
+    # a second engine on a taken port must fail, not share the port with the first
+    ("grpc.so_reuseport", 0),
 ]
 
 
@@ -81,12 +83,16 @@ class GatewayServer:
         interceptors = [BearerTokenCheck(self._token)] if self._token else []
         server = grpc.aio.server(interceptors=interceptors, options=SERVER_OPTIONS)
         bind = f"{self.host}:{self.port}" if ":" not in self.host else f"[{self.host}]:{self.port}"
-        if self._tls:
-            credentials = grpc.ssl_server_credentials(
-                [(self._tls.private_key, self._tls.certificate_chain)])
-            self.port = server.add_secure_port(bind, credentials)
-        else:
-            self.port = server.add_insecure_port(bind)
+        try:
+            if self._tls:
+                credentials = grpc.ssl_server_credentials(
+                    [(self._tls.private_key, self._tls.certificate_chain)])
+                self.port = server.add_secure_port(bind, credentials)
+            else:
+                self.port = server.add_insecure_port(bind)
+        except RuntimeError as error:  # grpc says "Failed to bind"; say it like the OS would
+            raise OSError(f"cannot serve gRPC on {bind}: the port is taken or the address is "
+                          f"not this machine's ({error})") from None
         add_GatewayServicer_to_server(
             Gateway(self.engine, self._signals, host=self.host, port=self.port,
                     commands=commands, waits=waits), server)
