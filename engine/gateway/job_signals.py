@@ -8,6 +8,7 @@ notified, its time is up, or the gateway closes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -21,8 +22,10 @@ class JobSignals:
     def notify(self, job_type: str) -> None:
         """Thread-safe and cheap: skipped when nobody waits for this type (dict reads are atomic;
         a waiter registers before it looks for jobs, so it cannot miss one)."""
-        if job_type in self._waiters and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._wake, job_type)
+        if job_type in self._waiters:
+            # RuntimeError: the gateway's loop has ended, nobody is left to wake
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._wake, job_type)
 
     def _wake(self, job_type: str) -> None:
         for event in self._waiters.get(job_type, ()):
