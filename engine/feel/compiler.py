@@ -9,7 +9,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from lark import Token, Transformer, Tree
+from lark import Token, Transformer, Tree, v_args
 
 from engine.feel import builtins, operators, temporal, types
 from engine.feel.errors import FeelSyntaxError
@@ -40,7 +40,7 @@ def _nodes(children: list[Any]) -> list[Any]:
 def resolve_name(name: str, scope: Scope) -> Any:
     value = scope.lookup(name)
     if value is MISSING:
-        function = builtins.lookup(name)
+        function = builtins.lookup(" ".join(name.split()))
         return function.as_value() if function is not None else None
     return value
 
@@ -74,7 +74,7 @@ def filter_list(value: Any, condition: Node, scope: Scope) -> Any:
     result: list[Any] = []
     for position, item in enumerate(items):
         values = dict(item) if type(item) is dict else {}
-        values["item"] = item
+        values.setdefault("item", item)
         outcome = condition(Scope(values, scope))
         if type(outcome) is Decimal and position == 0:
             return _at_index(items, outcome)
@@ -99,9 +99,19 @@ def value_test(expression: Node) -> Test:
 
     def test(value: Any, scope: Scope) -> Any:
         expected = expression(scope)
-        if type(expected) is bool and type(value) is not bool:
+        if type(expected) is bool and value is not None and type(value) is not bool:
             return expected
         return matches(value, expected)
+
+    return test
+
+
+def input_test(expression: Node) -> Test:
+    """A unary test that uses `?`: it must evaluate to a boolean."""
+
+    def test(value: Any, scope: Scope) -> Any:
+        outcome = expression(scope)
+        return outcome if type(outcome) is bool else None
 
     return test
 
@@ -165,6 +175,10 @@ def _range_items(start: Any, end: Any, start_in: bool = True, end_in: bool = Tru
 class Compiler(Transformer):
     """One method per grammar rule; each returns a closure."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.input_positions: list[int] = []  # where `?` (the unary-test input) is used
+
     # ---- literals and names ------------------------------------------------------------
 
     def number(self, children: list[Token]) -> Node:
@@ -187,6 +201,8 @@ class Compiler(Transformer):
 
     def name(self, children: list[Token]) -> Node:
         name = str(children[0])
+        if name == "?":
+            self.input_positions.append(children[0].start_pos)
 
         def node(scope: Scope) -> Any:
             value = scope.lookup(name)
@@ -317,8 +333,13 @@ class Compiler(Transformer):
 
     # ---- unary tests -------------------------------------------------------------------
 
-    def test_value(self, children: list[Any]) -> Test:
-        return value_test(_nodes(children)[0])
+    @v_args(meta=True)
+    def test_value(self, meta: Any, children: list[Any]) -> Test:
+        expression = _nodes(children)[0]
+        start, end = getattr(meta, "start_pos", None), getattr(meta, "end_pos", None)
+        if start is not None and any(start <= p < end for p in self.input_positions):
+            return input_test(expression)
+        return value_test(expression)
 
     def comparison_test(self, children: list[Any]) -> Test:
         op, expression = [c for c in children if not isinstance(c, Token)]
@@ -366,7 +387,7 @@ class Compiler(Transformer):
             raise FeelSyntaxError("positional and named arguments cannot be mixed")
         function_name = getattr(callee, "feel_name", None)
         if function_name is not None:
-            builtin = builtins.lookup(function_name)
+            builtin = builtins.lookup(" ".join(function_name.split()))
 
             def node(scope: Scope) -> Any:
                 function = scope.lookup(function_name)
@@ -416,8 +437,7 @@ class Compiler(Transformer):
         return node
 
     def quantifier(self, children: list[Any]) -> tuple[str, Node]:
-        name, source = _nodes(children)
-        return str(name), lambda scope: _iterable(source(scope))
+        return self.iteration(children)
 
     def quantified(self, children: list[Any]) -> Node:
         every = children[0].type == "EVERY"

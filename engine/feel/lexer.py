@@ -76,7 +76,10 @@ _WORD = re.compile(r"[^\W\d][\w$]*|\?|\$[\w$]*")
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"', re.S)
 _BACKTICK = re.compile(r"`([^`]+)`")
 _INSTANCE_OF = re.compile(r"instance\s+of(?![\w$])")
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "'": "'", "\\": "\\", "/": "/"}
+# Tokens after which `and` / `or` are operators.
+_OPERAND_ENDS = {"NAME", "NUMBER", "STRING", "TEMPORAL", "TRUE", "FALSE", "NULL", "RPAR", "RSQB",
+                 "RBRACE"}
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "b": "\b", '"': '"', "'": "'", "\\": "\\", "/": "/"}
 
 
 def unescape(raw: str) -> str:
@@ -105,6 +108,7 @@ def _position(text: str, pos: int) -> tuple[int, int]:
 def tokenize(text: str) -> Iterator[Token]:
     """Yield lark tokens for a FEEL text."""
     pos, end = 0, len(text)
+    previous = ""  # kind of the previous token
     while pos < end:
         ws = _WHITESPACE.match(text, pos)
         if ws:
@@ -143,6 +147,9 @@ def tokenize(text: str) -> Iterator[Token]:
             word = _WORD.match(text, pos)
             if word:
                 kind, value, pos = _word_token(text, pos)
+                if kind in ("AND", "OR") and previous not in _OPERAND_ENDS:
+                    # `and(list)` / `or(list)`: the built-in functions, not the operators.
+                    kind = "NAME"
             else:
                 for symbol, name in PUNCTUATION:
                     if text.startswith(symbol, pos):
@@ -153,6 +160,7 @@ def tokenize(text: str) -> Iterator[Token]:
                     raise FeelSyntaxError(
                         f"unexpected character {char!r} at line {line}, column {column}"
                     )
+        previous = kind
         line, column = _position(text, start)
         yield Token(kind, value, start, line, column, end_pos=pos)
 
@@ -169,7 +177,7 @@ def _word_token(text: str, pos: int) -> tuple[str, str, int]:
     assert word is not None
     if word.group(0) in KEYWORDS:
         return KEYWORDS[word.group(0)], word.group(0), word.end()
-    words = [word.group(0)]
+    start = pos
     pos = word.end()
     # Join following words that continue the name (not keywords, not `instance of`).
     while True:
@@ -185,9 +193,8 @@ def _word_token(text: str, pos: int) -> tuple[str, str, int]:
             or _NAME_WITH_KEYWORD.match(text, gap.end())
         ):
             break
-        words.append(nxt.group(0))
         pos = nxt.end()
-    return "NAME", " ".join(words), pos
+    return "NAME", text[start:pos], pos
 
 
 class FeelLexer(Lexer):

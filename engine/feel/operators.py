@@ -138,7 +138,8 @@ def power(left: Any, right: Any) -> Any:
     try:
         if right == right.to_integral_value() and abs(right) < 10_000:
             return CTX.power(left, int(right))
-        return CTX.power(left, right)
+        # Fractional exponents are computed in binary floating point, as feel-scala does.
+        return Decimal(repr(float(left) ** float(right)))
     except (decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow):
         return None
 

@@ -26,7 +26,10 @@ _lock = threading.Lock()
 @cache
 def _parser() -> Lark:
     grammar = (Path(__file__).parent / "feel.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", lexer=FeelLexer, start=["start", "unary_tests"])
+    return Lark(
+        grammar, parser="lalr", lexer=FeelLexer, start=["start", "unary_tests"],
+        propagate_positions=True,
+    )
 
 
 def _describe(terminal: str) -> str:

@@ -15,9 +15,10 @@ _TIME = re.compile(
     r"(\d\d):(\d\d)(?::(\d\d)(?:\.(\d+))?)?"
     r"(?:(Z)|([+-])(\d\d):?(\d\d)(?::?(\d\d))?)?(?:@([A-Za-z][\w/+\-]*))?"
 )
-_YM_DURATION = re.compile(r"(-)?P(?:(\d+)Y)?(?:(\d+)M)?")
+# Components may carry their own sign, as Java's Duration and Period accept (`PT-5M`).
+_YM_DURATION = re.compile(r"([-+])?P(?:([-+]?\d+)Y)?(?:([-+]?\d+)M)?")
 _DT_DURATION = re.compile(
-    r"(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?"
+    r"([-+])?P(?:([-+]?\d+)D)?(?:T(?:([-+]?\d+)H)?(?:([-+]?\d+)M)?(?:([-+]?\d+(?:\.\d+)?)S)?)?"
 )
 
 
@@ -76,9 +77,15 @@ def parse_time(text: str) -> dt.time | None:
         return None
 
 
+_JAVA_ZONE = re.compile(r"(.*?)(?:Z|[+-]\d\d:\d\d)\[([\w/+\-]+)\]")
+
+
 def parse_datetime(text: str) -> dt.datetime | None:
     if "T" not in text:
         return None
+    java = _JAVA_ZONE.fullmatch(text)
+    if java:  # Java's ZonedDateTime text: 2023-06-14T14:55:00+02:00[Europe/Berlin]
+        text = f"{java.group(1)}@{java.group(2)}"
     date_part, time_part = text.split("T", 1)
     day, moment = parse_date(date_part), parse_time(time_part)
     if day is None or moment is None:
@@ -91,11 +98,11 @@ def parse_duration(text: str) -> dt.timedelta | YearsMonthsDuration | None:
         return None
     match = _YM_DURATION.fullmatch(text)
     if match:
-        sign = -1 if match.group(1) else 1
+        sign = -1 if match.group(1) == "-" else 1
         return YearsMonthsDuration(sign * (int(match.group(2) or 0) * 12 + int(match.group(3) or 0)))
     match = _DT_DURATION.fullmatch(text)
     if match:
-        sign = -1 if match.group(1) else 1
+        sign = -1 if match.group(1) == "-" else 1
         seconds = Decimal(match.group(5) or 0)
         delta = dt.timedelta(
             days=int(match.group(2) or 0),
@@ -172,6 +179,8 @@ def format_datetime(value: dt.datetime) -> str:
 
 
 def format_days_time(value: dt.timedelta) -> str:
+    if not value:
+        return "P0D"
     sign = "-" if value < dt.timedelta(0) else ""
     value = abs(value)
     days = value.days

@@ -155,6 +155,9 @@ def _kind(value: Any) -> str:
 
 def feel_equal(left: Any, right: Any) -> bool | None:
     """FEEL `=`: null when the values are of different types (as feel-scala)."""
+    if type(left) in _CONTAINERS and type(left) is type(right):
+        # Inside lists and contexts, values of different types are simply unequal.
+        return _deep_equal(left, right)
     if left is None or right is None:
         return left is None and right is None
     lk, rk = type_name(left), type_name(right)
@@ -185,8 +188,31 @@ def feel_equal(left: Any, right: Any) -> bool | None:
     return left == right
 
 
+_CONTAINERS = (list, dict)
+
+
+def _deep_equal(left: Any, right: Any) -> bool:
+    if type(left) is list and type(right) is list:
+        return len(left) == len(right) and all(
+            _deep_equal(a, b) for a, b in zip(left, right, strict=True)
+        )
+    if type(left) is dict and type(right) is dict:
+        return left.keys() == right.keys() and all(_deep_equal(left[k], right[k]) for k in left)
+    return feel_equal(left, right) is True
+
+
+def time_offset(value: dt.time) -> dt.timedelta | None:
+    """The UTC offset of a time; a named zone counts with its standard (January) offset."""
+    if value.tzinfo is None:
+        return None
+    offset = value.utcoffset()
+    if offset is None:
+        offset = value.tzinfo.utcoffset(dt.datetime.combine(dt.date(1970, 1, 1), value))
+    return offset
+
+
 def _time_key(value: dt.time) -> tuple[Any, ...]:
-    offset = value.utcoffset() if value.tzinfo is not None else None
+    offset = time_offset(value)
     if offset is None:
         return (value.hour, value.minute, value.second, value.microsecond, None)
     seconds = value.hour * 3600 + value.minute * 60 + value.second

@@ -7,14 +7,16 @@ from typing import Any
 from engine.feel.builtins.registry import builtin
 
 
-@builtin("get value(context: context, key: string)")
+@builtin("get value(context: context, key: string)", "get value(m: context, key: string)")
 def get_value(context: dict[str, Any], key: str) -> Any:
     return context.get(key)
 
 
-@builtin("get value(context: context, keys: list)")
+@builtin("get value(context: context, keys: list)", "get value(m: context, keys: list)")
 def get_value_at(context: dict[str, Any], keys: list[Any]) -> Any:
     value: Any = context
+    if not keys:
+        return None
     for key in keys:
         if type(value) is not dict or type(key) is not str:
             return None
@@ -22,7 +24,7 @@ def get_value_at(context: dict[str, Any], keys: list[Any]) -> Any:
     return value
 
 
-@builtin("get entries(context: context)")
+@builtin("get entries(context: context)", "get entries(m: context)")
 def get_entries(context: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"key": k, "value": v} for k, v in context.items()]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from decimal import Decimal
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from engine.feel import temporal
 from engine.feel.builtins.registry import builtin
 from engine.feel.text import to_text
-from engine.feel.values import YearsMonthsDuration
+from engine.feel.values import YearsMonthsDuration, to_feel
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
@@ -28,8 +29,11 @@ def number(text: str) -> Decimal | None:
     return Decimal(text)
 
 
-@builtin("number(from: string, grouping separator: string?, decimal separator: string?)")
-def number_with_separators(text: str, grouping: str | None, decimal: str | None) -> Any:
+@builtin(
+    "number(from: string, grouping separator: string?)",
+    "number(from: string, grouping separator: string?, decimal separator: string?)",
+)
+def number_with_separators(text: str, grouping: str | None, decimal: str | None = None) -> Any:
     if grouping not in (None, " ", ",", ".") or decimal not in (None, ",", "."):
         return None
     if grouping is not None and grouping == decimal:
@@ -70,7 +74,7 @@ def date_from_parts(year: Decimal, month: Decimal, day: Decimal) -> dt.date | No
 
 @builtin("time(from: string)")
 def time_from_text(text: str) -> dt.time | None:
-    value = temporal.parse_time(text)
+    value = temporal.parse_time(text[1:] if text.startswith("T") else text)
     if value is None:
         moment = temporal.parse_datetime(text)
         return moment.timetz() if moment is not None else None
@@ -143,3 +147,29 @@ def years_and_months_duration(start: dt.date, end: dt.date) -> YearsMonthsDurati
         start = start.date() if isinstance(start, dt.datetime) else start
         end = end.date() if isinstance(end, dt.datetime) else end
     return YearsMonthsDuration(temporal.months_between(start, end))
+
+
+@builtin("to json(value: any)")
+def to_json(value: Any) -> str:
+    return json.dumps(_json_value(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or type(value) in (bool, str):
+        return value
+    if type(value) is Decimal:
+        return int(value) if value == value.to_integral_value() else float(value)
+    if type(value) is list:
+        return [_json_value(v) for v in value]
+    if type(value) is dict:
+        return {k: _json_value(v) for k, v in value.items()}
+    if type(value) is dt.datetime and temporal.zone_id(value.tzinfo):
+        # Java's ZonedDateTime form keeps the offset and the zone.
+        offset = temporal.format_datetime(value.replace(tzinfo=dt.timezone(value.utcoffset())))
+        return f"{offset}[{temporal.zone_id(value.tzinfo)}]"
+    return to_text(value)
+
+
+@builtin("from json(value: string)")
+def from_json(text: str) -> Any:
+    return to_feel(json.loads(text, parse_float=Decimal))

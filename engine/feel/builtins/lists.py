@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from decimal import Decimal
 from functools import cmp_to_key
@@ -109,7 +110,7 @@ def stddev(*args: Any) -> Decimal | None:
         return None
     average = mean(items)
     squares = sum((CTX.power(i - average, 2) for i in items), Decimal(0))
-    return CTX.divide(squares, Decimal(len(items) - 1)).sqrt(CTX)
+    return Decimal(repr(math.sqrt(float(CTX.divide(squares, Decimal(len(items) - 1))))))
 
 
 @builtin("mode(list: list)", "mode(...items: any)")
@@ -221,15 +222,11 @@ def distinct_values(items: list[Any]) -> list[Any]:
 
 @builtin("duplicate values(list: list)")
 def duplicate_values(items: list[Any]) -> list[Any]:
-    seen: list[Any] = []
-    duplicates: list[Any] = []
-    for item in items:
-        if _contains(seen, item):
-            if not _contains(duplicates, item):
-                duplicates.append(item)
-        else:
-            seen.append(item)
-    return duplicates
+    # In the order of their first occurrence.
+    return [
+        item for index, item in enumerate(_distinct(items))
+        if sum(1 for other in items if feel_equal(other, item) is True) > 1
+    ]
 
 
 @builtin("flatten(list: list)")

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import math
 import random
 from decimal import Decimal
 
 from engine.feel.builtins.registry import builtin
 from engine.feel.values import DECIMAL_CONTEXT as CTX
 from engine.feel.values import YearsMonthsDuration
+
+
+def as_double(value: float) -> Decimal:
+    """A result computed in binary floating point, as feel-scala does for log, exp, ..."""
+    return Decimal(repr(value))
 
 
 def _round(value: Decimal, scale: Decimal, mode: str) -> Decimal | None:
@@ -23,9 +29,24 @@ def _round(value: Decimal, scale: Decimal, mode: str) -> Decimal | None:
     return result
 
 
-@builtin("decimal(n: number, scale: number)")
-def decimal_(value: Decimal, scale: Decimal) -> Decimal | None:
-    return _round(value, scale, decimal.ROUND_HALF_EVEN)
+_MODES = {
+    "UP": decimal.ROUND_UP,
+    "DOWN": decimal.ROUND_DOWN,
+    "CEILING": decimal.ROUND_CEILING,
+    "FLOOR": decimal.ROUND_FLOOR,
+    "HALF_UP": decimal.ROUND_HALF_UP,
+    "HALF_DOWN": decimal.ROUND_HALF_DOWN,
+    "HALF_EVEN": decimal.ROUND_HALF_EVEN,
+}
+
+
+@builtin("decimal(n: number, scale: number)", "decimal(n: number, scale: number, mode: string)")
+def decimal_(value: Decimal, scale: Decimal, mode: str = "HALF_EVEN") -> Decimal | None:
+    mode = mode.upper()
+    if mode == "UNNECESSARY":
+        rounded = _round(value, scale, decimal.ROUND_DOWN)
+        return rounded if rounded == value else None
+    return _round(value, scale, _MODES[mode])
 
 
 @builtin("floor(n: number)", "floor(n: number, scale: number)")
@@ -58,7 +79,7 @@ def round_half_down(value: Decimal, scale: Decimal) -> Decimal | None:
     return _round(value, scale, decimal.ROUND_HALF_DOWN)
 
 
-@builtin("abs(n: number)")
+@builtin("abs(n: number)", "abs(number: number)")
 def absolute(value: Decimal) -> Decimal:
     return abs(value)
 
@@ -95,12 +116,12 @@ def sqrt(value: Decimal) -> Decimal | None:
 def log(value: Decimal) -> Decimal | None:
     if value <= 0:
         return None
-    return value.ln(CTX)
+    return as_double(math.log(float(value)))
 
 
 @builtin("exp(number: number)")
 def exp(value: Decimal) -> Decimal:
-    return value.exp(CTX)
+    return as_double(math.exp(float(value)))
 
 
 @builtin("odd(number: number)")

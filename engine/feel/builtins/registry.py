@@ -32,7 +32,7 @@ _TYPE_CHECKS: dict[str, Callable[[Any], bool]] = {
     "years and months duration": lambda v: type(v) is YearsMonthsDuration,
     "range": lambda v: type(v) is Range,
     "function": lambda v: type(v) is FeelFunction,
-    "point": lambda v: type(v) not in (Range, list, dict, FeelFunction),
+    "point": lambda v: type(v) in (Decimal, dt.date, dt.time, dt.datetime, dt.timedelta, YearsMonthsDuration),
 }
 
 

@@ -107,10 +107,7 @@ def replace(text: str, pattern: str, replacement: str, flags: str | None = None)
 @builtin("split(string: string, delimiter: string)")
 def split(text: str, delimiter: str) -> list[str]:
     parts = _regex(delimiter).split(text) if delimiter else list(text)
-    parts = [p for p in parts if p is not None]
-    while parts and parts[-1] == "":  # as Java's String.split
-        parts.pop()
-    return parts
+    return [p for p in parts if p is not None]
 
 
 @builtin("extract(string: string, pattern: string)")
