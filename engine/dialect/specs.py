@@ -1,0 +1,277 @@
+"""Task specs for the Zeebe dialect: elements that open jobs, FEEL scripts, Zeebe multi-instance.
+
+Each spec keeps SpiffWorkflow's behaviour and adds what Zeebe does differently. The runtime is
+reached through `task.workflow.script_engine.hooks` (see `engine.runtime.instance`).
+"""
+from __future__ import annotations
+
+from copy import deepcopy
+
+from SpiffWorkflow.bpmn.specs.defaults import (
+    BoundaryEvent,
+    CallActivity,
+    EndEvent,
+    EventBasedGateway,
+    EventSubprocess,
+    ExclusiveGateway,
+    InclusiveGateway,
+    IntermediateCatchEvent,
+    IntermediateThrowEvent,
+    NoneTask,
+    ParallelGateway,
+    ParallelMultiInstanceTask,
+    ReceiveTask,
+    SendTask,
+    SequentialMultiInstanceTask,
+    ServiceTask,
+    StartEvent,
+    SubWorkflowTask,
+)
+from SpiffWorkflow.util.task import TaskState
+
+from .expressions import ExpressionFailure, feel, value_of
+from .mappings import expression_of, set_path
+
+USER_TASK_JOB_TYPE = "io.camunda.zeebe:userTask"
+
+
+def hooks_of(task):
+    return task.workflow.script_engine.hooks
+
+
+class JobWorker:
+    """The element opens a Zeebe job and waits (STARTED) until a worker completes it."""
+
+    def opens_job(self) -> bool:
+        return "job_type" in (self.extensions or {})
+
+    def _run_hook(self, my_task):
+        if self.opens_job():
+            hooks_of(my_task).open_job(my_task)
+            return None
+        return super()._run_hook(my_task)
+
+
+class ZeebeServiceTask(JobWorker, ServiceTask):
+    pass
+
+
+class ZeebeSendTask(JobWorker, SendTask):
+    pass
+
+
+class ZeebeIntermediateThrowEvent(JobWorker, IntermediateThrowEvent):
+    pass
+
+
+class ZeebeEndEvent(JobWorker, EndEvent):
+    pass
+
+
+class ZeebeUserTask(JobWorker, NoneTask):
+    """Job-worker user task (job type io.camunda.zeebe:userTask) or, with <zeebe:userTask/>,
+    a Camunda user task that waits without a job."""
+
+    def _run_hook(self, my_task):
+        if (self.extensions or {}).get("zeebe_user_task"):
+            hooks_of(my_task).open_user_task(my_task)
+            return None
+        return super()._run_hook(my_task)
+
+
+class ZeebeScriptTask(JobWorker, NoneTask):
+    """zeebe:script: evaluate a FEEL expression into `resultVariable`; or a job."""
+
+    def _run_hook(self, my_task):
+        script = (self.extensions or {}).get("script")
+        if script and not self.opens_job():
+            value = feel(expression_of(script["expression"]), my_task.data)
+            if script.get("resultVariable"):
+                set_path(my_task.data, script["resultVariable"], value)
+            return True
+        return super()._run_hook(my_task)
+
+
+class ZeebeBusinessRuleTask(JobWorker, NoneTask):
+    def _run_hook(self, my_task):
+        if (self.extensions or {}).get("called_decision") and not self.opens_job():
+            raise ExpressionFailure(
+                "Expected to evaluate decision "
+                f"'{self.extensions['called_decision'].get('decisionId')}', but DMN decisions are "
+                "not supported by the embedded engine",
+                "CALLED_DECISION_ERROR",
+                my_task,
+            )
+        return super()._run_hook(my_task)
+
+
+class ZeebeCallActivity(CallActivity):
+    """zeebe:calledElement with propagateAllParentVariables / propagateAllChildVariables."""
+
+    def _called(self) -> dict:
+        return (self.extensions or {}).get("called_element", {})
+
+    def copy_data(self, my_task, subworkflow):
+        start = subworkflow.get_next_task(subworkflow.task_tree, skip_subprocesses=True, spec_name="Start")
+        if self._called().get("propagateAllParentVariables", True):
+            start.set_data(**deepcopy(my_task.data))
+        else:
+            names = my_task.internal_data.get("zeebe_locals", {})
+            start.set_data(**{name: deepcopy(my_task.data[name]) for name in names if name in my_task.data})
+
+    def update_data(self, my_task, subworkflow):
+        child = subworkflow.last_task.data
+        if self._called().get("propagateAllChildVariables", True):
+            my_task.data = deepcopy(child)
+            return
+        outputs = (self.extensions or {}).get("outputs") or []
+        before = my_task.internal_data.pop("zeebe_before", None)
+        result = before if before is not None else deepcopy(my_task.data)
+        for source, target in outputs:
+            set_path(result, target, feel(expression_of(source), child, "IO_MAPPING_ERROR"))
+        my_task.data = result
+        my_task.internal_data["zeebe_outputs_done"] = True
+
+
+class ZeebeMultiInstance:
+    """zeebe:loopCharacteristics: inputCollection (FEEL list), inputElement, outputCollection,
+    outputElement, loopCounter; the instances are children of this task."""
+
+    def _loop(self) -> dict:
+        return (self.extensions or {}).get("loop", {})
+
+    def _collection(self, my_task) -> list:
+        if "zeebe_items" not in my_task.internal_data:
+            source = self._loop().get("inputCollection")
+            items = value_of(source, my_task.data) if source else []
+            if not isinstance(items, list):
+                raise ExpressionFailure(
+                    f"Expected result of the expression '{source}' to be 'ARRAY', but was "
+                    f"'{type(items).__name__.upper()}'.",
+                    task=my_task,
+                )
+            my_task.internal_data["zeebe_items"] = items
+        return my_task.internal_data["zeebe_items"]
+
+    def _spawn(self, my_task, index: int) -> None:
+        task_spec = my_task.workflow.spec.task_specs[self.task_spec]
+        if not task_spec.completed_event.is_connected(self.merge_child):
+            task_spec.completed_event.connect(self.merge_child)
+        child = my_task._add_child(task_spec, TaskState.WAITING)
+        child.triggered = True
+        child.internal_data["key_or_index"] = index
+        loop = self._loop()
+        items = my_task.internal_data["zeebe_items"]
+        child.data = deepcopy(my_task.data)
+        if loop.get("inputElement"):
+            child.data[loop["inputElement"]] = deepcopy(items[index])
+        child.data["loopCounter"] = index + 1
+        child.internal_data["zeebe_mi_locals"] = [n for n in (loop.get("inputElement"), "loopCounter") if n]
+        child.task_spec._update(child)
+
+    def merge_child(self, workflow, child):
+        my_task = child.parent
+        loop = self._loop()
+        results = my_task.internal_data.setdefault("zeebe_results", {})
+        if loop.get("outputElement"):
+            results[str(child.internal_data["key_or_index"])] = value_of(loop["outputElement"], child.data)
+        shared = {k: v for k, v in child.data.items() if k not in child.internal_data.get("zeebe_mi_locals", [])}
+        if loop.get("outputCollection"):
+            shared.pop(loop["outputCollection"], None)
+        my_task.data.update(shared)
+        my_task.internal_data["merged"].append(str(child.id))
+        self._after_merge(my_task)
+
+    def _finish(self, my_task) -> None:
+        loop = self._loop()
+        if loop.get("outputCollection"):
+            items = my_task.internal_data.get("zeebe_items", [])
+            results = my_task.internal_data.get("zeebe_results", {})
+            set_path(my_task.data, loop["outputCollection"], [results.get(str(i)) for i in range(len(items))])
+        my_task._set_state(TaskState.READY)
+
+    def _condition_met(self, my_task) -> bool:
+        condition = (self.extensions or {}).get("completion_condition")
+        if not condition:
+            return False
+        items = my_task.internal_data.get("zeebe_items", [])
+        completed = len(my_task.internal_data.get("merged", []))
+        active = sum(1 for c in self._instances(my_task) if not c.has_state(TaskState.FINISHED_MASK))
+        context = dict(my_task.data)
+        context.update(
+            numberOfInstances=len(items),
+            numberOfActiveInstances=active,
+            numberOfCompletedInstances=completed,
+            numberOfTerminatedInstances=0,
+        )
+        return bool(feel(expression_of(condition), context, "CONDITION_ERROR"))
+
+
+class ZeebeParallelMultiInstance(ZeebeMultiInstance, ParallelMultiInstanceTask):
+    def _update_hook(self, my_task):
+        if my_task.internal_data.get("merged") is not None:
+            return my_task.state == TaskState.READY
+        my_task._inherit_data()
+        my_task.internal_data["merged"] = []
+        items = self._collection(my_task)
+        if not items:
+            self._finish(my_task)
+            return True
+        my_task._set_state(TaskState.STARTED)
+        for index in range(len(items)):
+            self._spawn(my_task, index)
+
+    def _after_merge(self, my_task) -> None:
+        if self._condition_met(my_task):
+            for child in self._instances(my_task):
+                child.cancel()
+            self._finish(my_task)
+        elif all(c.state == TaskState.COMPLETED for c in self._instances(my_task)):
+            self._finish(my_task)
+
+
+class ZeebeSequentialMultiInstance(ZeebeMultiInstance, SequentialMultiInstanceTask):
+    def _update_hook(self, my_task):
+        if my_task.internal_data.get("merged") is not None:
+            return my_task.state == TaskState.READY
+        my_task._inherit_data()
+        my_task.internal_data["merged"] = []
+        items = self._collection(my_task)
+        if not items:
+            self._finish(my_task)
+            return True
+        my_task._set_state(TaskState.STARTED)
+        self._spawn(my_task, 0)
+
+    def _after_merge(self, my_task) -> None:
+        done = len(my_task.internal_data["merged"])
+        if done >= len(my_task.internal_data["zeebe_items"]) or self._condition_met(my_task):
+            self._finish(my_task)
+        else:
+            self._spawn(my_task, done)
+
+
+__all__ = [
+    "BoundaryEvent",
+    "EventBasedGateway",
+    "EventSubprocess",
+    "ExclusiveGateway",
+    "InclusiveGateway",
+    "IntermediateCatchEvent",
+    "NoneTask",
+    "ParallelGateway",
+    "ReceiveTask",
+    "StartEvent",
+    "SubWorkflowTask",
+    "USER_TASK_JOB_TYPE",
+    "ZeebeBusinessRuleTask",
+    "ZeebeCallActivity",
+    "ZeebeEndEvent",
+    "ZeebeIntermediateThrowEvent",
+    "ZeebeParallelMultiInstance",
+    "ZeebeScriptTask",
+    "ZeebeSendTask",
+    "ZeebeSequentialMultiInstance",
+    "ZeebeServiceTask",
+    "ZeebeUserTask",
+]

@@ -1,0 +1,142 @@
+"""Writes the engine's changes in one transaction and reads everything back at start."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import create_engine, delete, event, insert, select, update
+from sqlalchemy.engine import Engine as SqlEngine
+from sqlalchemy.pool import StaticPool
+
+from . import schema
+
+
+@dataclass
+class Changes:
+    """What one group of commands changed; applied by `Store.commit` in one transaction."""
+
+    definitions: list[dict[str, Any]] = field(default_factory=list)
+    definition_updates: dict[int, dict[str, Any]] = field(default_factory=dict)
+    forms: list[dict[str, Any]] = field(default_factory=list)
+    instances: dict[int, dict[str, Any]] = field(default_factory=dict)
+    rows: dict[str, dict[int, Any]] = field(default_factory=lambda: defaultdict(dict))
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+    def put(self, table: str, key: int, row: dict[str, Any]) -> None:
+        self.rows[table][key] = row
+
+    def drop(self, table: str, key: int) -> None:
+        self.rows[table][key] = None
+
+    def empty(self) -> bool:
+        return not (self.definitions or self.definition_updates or self.forms or self.instances
+                    or any(self.rows.values()) or self.records)
+
+
+class Store:
+    def __init__(self, database_url: str) -> None:
+        self.url = database_url
+        options: dict[str, Any] = {}
+        if database_url in ("sqlite://", "sqlite:///:memory:"):
+            options = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+        elif database_url.startswith("sqlite"):
+            options = {"connect_args": {"check_same_thread": False}}
+        self.sql: SqlEngine = create_engine(database_url, **options)
+        if database_url.startswith("sqlite"):
+            event.listen(self.sql, "connect", _sqlite_pragmas)
+        schema.metadata.create_all(self.sql)
+        self._stored: dict[str, set[int]] = defaultdict(set)
+
+    def close(self) -> None:
+        self.sql.dispose()
+
+    # ---- reading back -------------------------------------------------------------------
+    def load(self) -> dict[str, Any]:
+        with self.sql.connect() as connection:
+            loaded = {
+                "definitions": [dict(r._mapping) for r in connection.execute(
+                    select(schema.definitions).order_by(schema.definitions.c.key))],
+                "forms": [dict(r._mapping) for r in connection.execute(
+                    select(schema.forms).order_by(schema.forms.c.key))],
+                "instances": [dict(r._mapping) for r in connection.execute(
+                    select(schema.instances).order_by(schema.instances.c.key))],
+            }
+            for name, table in schema.ROW_TABLES.items():
+                loaded[name] = {r.key: r.row for r in connection.execute(select(table.c.key, table.c.row))}
+                self._stored[name] = set(loaded[name])
+            self._stored["instances"] = {r["key"] for r in loaded["instances"]}
+            last = connection.execute(select(schema.records.c.position).order_by(
+                schema.records.c.position.desc()).limit(1)).scalar()
+            loaded["last_position"] = last or 0
+            highest = [0]
+            for table in (schema.definitions, schema.forms, schema.instances, schema.records, *schema.ROW_TABLES.values()):
+                value = connection.execute(select(table.c.key).order_by(table.c.key.desc()).limit(1)).scalar()
+                highest.append(value or 0)
+            loaded["last_key"] = max(highest)
+        return loaded
+
+    # ---- writing ------------------------------------------------------------------------
+    def commit(self, changes: Changes) -> None:
+        if changes.empty():
+            return
+        settled: list[tuple[str, list[int], list[int]]] = []
+        with self.sql.begin() as connection:
+            if changes.definitions:
+                connection.execute(insert(schema.definitions), changes.definitions)
+            for key, values in changes.definition_updates.items():
+                connection.execute(update(schema.definitions).where(schema.definitions.c.key == key).values(**values))
+            if changes.forms:
+                connection.execute(insert(schema.forms), changes.forms)
+            settled.append(self._upsert(connection, "instances", schema.instances, changes.instances, True))
+            for name, rows in changes.rows.items():
+                settled.append(self._upsert(connection, name, schema.ROW_TABLES[name], rows, False))
+            if changes.records:
+                connection.execute(insert(schema.records), changes.records)
+        # Only once committed: which keys now exist decides insert vs update next time.
+        for name, inserted, deleted in settled:
+            self._stored[name].difference_update(deleted)
+            self._stored[name].update(inserted)
+
+    def _upsert(self, connection, name: str, table, rows: dict[int, Any],
+                whole_row: bool) -> tuple[str, list[int], list[int]]:
+        stored = self._stored[name]
+        inserts, updates, deletes = [], [], []
+        for key, row in rows.items():
+            if row is None:
+                if key in stored:
+                    deletes.append(key)
+                continue
+            values = dict(row, key=key) if whole_row else {"key": key, "row": row}
+            (updates if key in stored else inserts).append(values)
+        if deletes:
+            connection.execute(delete(table).where(table.c.key.in_(deletes)))
+        if inserts:
+            connection.execute(insert(table), inserts)
+        for values in updates:
+            connection.execute(update(table).where(table.c.key == values["key"]).values(**values))
+        return name, [v["key"] for v in inserts], deletes
+
+    def forget_pending(self) -> None:
+        """After a failed commit, re-read which keys exist (the transaction rolled back)."""
+        self.load()
+
+    # ---- queries over the record log -------------------------------------------------------
+    def records(self, after_position: int, limit: int, value_type: str | None,
+                process_instance_key: int | None) -> list[dict[str, Any]]:
+        query = select(schema.records).where(schema.records.c.position > after_position)
+        if value_type:
+            query = query.where(schema.records.c.value_type == value_type)
+        if process_instance_key is not None:
+            query = query.where(schema.records.c.process_instance_key == process_instance_key)
+        query = query.order_by(schema.records.c.position).limit(limit)
+        with self.sql.connect() as connection:
+            return [dict(r._mapping) for r in connection.execute(query)]
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
