@@ -34,6 +34,7 @@ from typing import Any
 import yaml
 
 from motcua.deadlines import DeadlineUnit, Duration, SupplementClock
+from motcua.roles import StaffRole
 
 # --------------------------------------------------------------------------------------- values
 
@@ -689,7 +690,8 @@ class _FileReader:
                                   hint="a lower-case identifier like tham-dinh")
             name = self.text(mapping, "name", field)
             hours = self.number(mapping, "hours", field)
-            role = self.string(mapping, "role", field, required=False)
+            role = self.choice(mapping, "role", field, {r.value: r.value for r in StaffRole},
+                               required=False)
             if step_id in seen:
                 self.problem(self.line_of(mapping, "id"), f"{field}.id", f"{step_id!r} is used twice")
                 continue

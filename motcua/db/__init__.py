@@ -8,7 +8,7 @@ Public API
   `current_revision(url)`.
 - Models: `Dossier`, `DossierPause`, `StatusChange` (timeline), `DossierCodeCounter`,
   `Document` (+ `DocumentKind`), `SmsMessage`, `PortalOutbox` (+ `DeliveryStatus`),
-  `Rating` (+ `Satisfaction`), `StaffUser`, `StaffRoleGrant` (+ `StaffRole`),
+  `Rating` (+ `Satisfaction`), `StaffUser`, `StaffRoleGrant` (+ `StaffRole`), `ApiToken`,
   `CalendarOverride` (+ `load_working_calendar(session)`), `AuditEntry`.
 - `Base` (declarative base; `Base.metadata` is what the migrations build).
 
@@ -30,10 +30,11 @@ from motcua.db.session import (
     session_factory,
     transaction,
 )
-from motcua.db.staff import StaffRole, StaffRoleGrant, StaffUser
+from motcua.db.staff import ApiToken, StaffRoleGrant, StaffUser
+from motcua.roles import StaffRole
 
 __all__ = [
-    "AuditEntry", "Base", "CalendarOverride", "DeliveryStatus", "Document", "DocumentKind",
+    "ApiToken", "AuditEntry", "Base", "CalendarOverride", "DeliveryStatus", "Document", "DocumentKind",
     "Dossier", "DossierCodeCounter", "DossierPause", "Moment", "PortalOutbox", "Rating",
     "Satisfaction", "SmsMessage", "StaffRole", "StaffRoleGrant", "StaffUser", "StatusChange",
     "alembic_config", "current_revision", "engine_for", "load_working_calendar", "migrate",

@@ -67,9 +67,15 @@ class Dossier(Base):
     )
 
     def record_status(self, status: DossierStatus, *, actor: str, at: datetime | None = None,
-                      step: str | None = None, note: str | None = None) -> StatusChange:
-        """Move the dossier to `status` and add the change to its timeline."""
-        change = StatusChange(status=status, actor=actor, at=at or now(), step=step, note=note)
+                      step: str | None = None, note: str | None = None,
+                      idempotency_key: str | None = None) -> StatusChange:
+        """Move the dossier to `status` and add the change to its timeline.
+
+        `idempotency_key` (e.g. the Zeebe job key) is unique: recording the same change twice
+        fails on commit instead of doubling the timeline.
+        """
+        change = StatusChange(status=status, actor=actor, at=at or now(), step=step, note=note,
+                              idempotency_key=idempotency_key)
         self.status = status
         self.timeline.append(change)
         return change
@@ -109,6 +115,7 @@ class StatusChange(Base):
     actor: Mapped[str] = mapped_column(sa.String(64))
     at: Mapped[datetime]
     note: Mapped[str | None] = mapped_column(sa.Text)
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(128), unique=True)
 
     dossier: Mapped[Dossier] = relationship(back_populates="timeline")
 

@@ -1,22 +1,14 @@
-"""Staff users of the department and the roles that decide which tasks they see."""
+"""Staff users of the department, the roles that decide which tasks they see, and API tokens."""
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motcua.db.base import Base, enum_column, now
-
-
-class StaffRole(enum.StrEnum):
-    RECEPTION = "reception"          # cán bộ tiếp nhận và trả kết quả
-    SPECIALIST = "specialist"        # chuyên viên thụ lý
-    DIVISION_HEAD = "division_head"  # lãnh đạo phòng
-    LEADER = "leader"                # lãnh đạo Sở
-    ADMIN = "admin"                  # quản trị hệ thống
+from motcua.roles import StaffRole
 
 
 class StaffUser(Base):
@@ -51,3 +43,19 @@ class StaffRoleGrant(Base):
     role: Mapped[StaffRole] = mapped_column(enum_column(StaffRole), primary_key=True)
 
     user: Mapped[StaffUser] = relationship(back_populates="grants")
+
+
+class ApiToken(Base):
+    """A Bearer token for a machine client acting as a staff user; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
+    token_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[StaffUser] = relationship()

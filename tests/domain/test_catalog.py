@@ -183,6 +183,7 @@ def test_same_version_twice_is_refused(tmp_path):
     ("  - id: ban-goc", "  - id: don-de-nghi", "23: components[1].id: 'don-de-nghi' is used twice"),
     ("  - id: ban-goc\n", "  - id: ban-goc\n    colour: red\n", "24: components[1].colour: unknown field; expected one of: "),
     ("hours: 4", "hours: 0", "31: steps[0].hours: expected a positive number of hours, got 0"),
+    ("role: reception", "role: clerk", "31: steps[0].role: expected one of: reception, specialist, head, leader, operator, admin; got 'clerk'"),
     ("  - {id: tiep-nhan, name: Tiếp nhận, hours: 4, role: reception}",
      "  - {id: tiep-nhan, name: Tiếp nhận, hours: 4, role: reception}\n  - {id: tiep-nhan, name: Lại, hours: 1}",
      "32: steps[1].id: 'tiep-nhan' is used twice"),

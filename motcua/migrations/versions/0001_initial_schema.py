@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 16:30:46.674161
+Create Date: 2026-11-24 16:33:39.852455
 """
 
 from __future__ import annotations
@@ -96,6 +96,19 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_users")),
     sa.UniqueConstraint("username", name=op.f("uq_staff_users_username"))
     )
+    op.create_table("api_tokens",
+    sa.Column("id", sa.Integer(), nullable=False),
+    sa.Column("user_id", sa.Integer(), nullable=False),
+    sa.Column("token_sha256", sa.String(length=64), nullable=False),
+    sa.Column("name", sa.String(length=255), nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.Column("last_used_at", sa.DateTime(), nullable=True),
+    sa.Column("revoked_at", sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(["user_id"], ["staff_users.id"], name=op.f("fk_api_tokens_user_id_staff_users"), ondelete="CASCADE"),
+    sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
+    sa.UniqueConstraint("token_sha256", name=op.f("uq_api_tokens_token_sha256"))
+    )
+    op.create_index(op.f("ix_api_tokens_user_id"), "api_tokens", ["user_id"], unique=False)
     op.create_table("documents",
     sa.Column("id", sa.Integer(), nullable=False),
     sa.Column("dossier_id", sa.Integer(), nullable=False),
@@ -190,8 +203,10 @@ def upgrade() -> None:
     sa.Column("actor", sa.String(length=64), nullable=False),
     sa.Column("at", sa.DateTime(), nullable=False),
     sa.Column("note", sa.Text(), nullable=True),
+    sa.Column("idempotency_key", sa.String(length=128), nullable=True),
     sa.ForeignKeyConstraint(["dossier_id"], ["dossiers.id"], name=op.f("fk_status_changes_dossier_id_dossiers"), ondelete="CASCADE"),
-    sa.PrimaryKeyConstraint("id", name=op.f("pk_status_changes"))
+    sa.PrimaryKeyConstraint("id", name=op.f("pk_status_changes")),
+    sa.UniqueConstraint("idempotency_key", name=op.f("uq_status_changes_idempotency_key"))
     )
     op.create_index(op.f("ix_status_changes_dossier_id"), "status_changes", ["dossier_id"], unique=False)
 
@@ -211,6 +226,8 @@ def downgrade() -> None:
     op.drop_table("dossier_pauses")
     op.drop_index(op.f("ix_documents_dossier_id"), table_name="documents")
     op.drop_table("documents")
+    op.drop_index(op.f("ix_api_tokens_user_id"), table_name="api_tokens")
+    op.drop_table("api_tokens")
     op.drop_table("staff_users")
     op.drop_index(op.f("ix_dossiers_status"), table_name="dossiers")
     op.drop_index(op.f("ix_dossiers_received_at"), table_name="dossiers")
