@@ -178,6 +178,7 @@ class Compiler(Transformer):
     def __init__(self) -> None:
         super().__init__()
         self.input_positions: list[int] = []  # where `?` (the unary-test input) is used
+        self.partial_positions: list[int] = []  # where `partial` (for results so far) is used
 
     # ---- literals and names ------------------------------------------------------------
 
@@ -203,6 +204,8 @@ class Compiler(Transformer):
         name = str(children[0])
         if name == "?":
             self.input_positions.append(children[0].start_pos)
+        elif name == "partial":
+            self.partial_positions.append(children[0].start_pos)
 
         def node(scope: Scope) -> Any:
             value = scope.lookup(name)
@@ -425,12 +428,15 @@ class Compiler(Transformer):
         source = parts[1]
         return name, lambda scope: _iterable(source(scope))
 
-    def for_expr(self, children: list[Any]) -> Node:
+    @v_args(meta=True)
+    def for_expr(self, meta: Any, children: list[Any]) -> Node:
         *iterations, body = _nodes(children)
+        start, end = getattr(meta, "start_pos", 0), getattr(meta, "end_pos", 0)
+        uses_partial = any(start <= p < end for p in self.partial_positions)
 
         def node(scope: Scope) -> Any:
             results: list[Any] = []
-            if not _loop(iterations, 0, scope, {"partial": results}, body, results):
+            if not _loop(iterations, 0, scope, {}, body, results, uses_partial):
                 return None
             return results
 
@@ -507,6 +513,7 @@ def _loop(
     bound: dict[str, Any],
     body: Node,
     results: list[Any],
+    partial: bool = False,
 ) -> bool:
     """Run body over the cartesian product of the iterations; False if one is not a list."""
     name, source = iterations[depth]
@@ -517,8 +524,10 @@ def _loop(
     for item in items:
         bound[name] = item
         if last:
+            if partial:
+                bound["partial"] = list(results)
             results.append(body(Scope(dict(bound), scope)))
-        elif not _loop(iterations, depth + 1, scope, bound, body, results):
+        elif not _loop(iterations, depth + 1, scope, bound, body, results, partial):
             return False
     return True
 
