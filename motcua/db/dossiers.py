@@ -57,10 +57,11 @@ class Dossier(Base):
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
 
     pauses: Mapped[list[DossierPause]] = relationship(
-        back_populates="dossier", order_by="DossierPause.requested_at", cascade="all, delete-orphan")
+        back_populates="dossier", order_by="DossierPause.requested_at", cascade="all, delete-orphan",
+        lazy="selectin")
     timeline: Mapped[list[StatusChange]] = relationship(
         back_populates="dossier", order_by="(StatusChange.at, StatusChange.id)",
-        cascade="all, delete-orphan")
+        cascade="all, delete-orphan", lazy="selectin")
 
     __table_args__ = (
         sa.CheckConstraint("status BETWEEN 1 AND 10", name="status_code"),
