@@ -58,8 +58,9 @@ class Instance:
         return self.kit.engine.element_instances(self.key)
 
     def passed_elements(self) -> list[str]:
-        """Element ids that completed, in order."""
-        return [e["element_id"] for e in self._elements() if e["state"] == "COMPLETED"]
+        """Element ids that completed, in the order they completed."""
+        done = [e for e in self._elements() if e["state"] == "COMPLETED"]
+        return [e["element_id"] for e in sorted(done, key=lambda e: e["ended_position"])]
 
     def active_elements(self) -> list[str]:
         return [e["element_id"] for e in self._elements() if e["state"] == "ACTIVE"]

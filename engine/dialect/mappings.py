@@ -10,7 +10,7 @@ from __future__ import annotations
 from copy import deepcopy
 from typing import Any
 
-from .expressions import feel
+from .expressions import ExpressionFailure, feel
 
 Mapping = tuple[str, str]  # (source FEEL expression, target variable or path)
 
@@ -38,6 +38,23 @@ def set_path(variables: dict[str, Any], target: str, value: Any) -> None:
 
 def apply_inputs(workflow, task) -> None:
     """Connected to a spec's update event: runs once, when the element is activated."""
+    try:
+        _apply_inputs(task)
+    except ExpressionFailure as failure:
+        failure.task = failure.task or task
+        raise
+
+
+def apply_outputs(workflow, task) -> None:
+    """Connected to a spec's completed event: decides what leaves the element."""
+    try:
+        _apply_outputs(task)
+    except ExpressionFailure as failure:
+        failure.task = failure.task or task
+        raise
+
+
+def _apply_inputs(task) -> None:
     internal = task.internal_data
     if internal.get("zeebe_in"):
         return
@@ -61,8 +78,7 @@ def apply_inputs(workflow, task) -> None:
     internal["zeebe_in"] = True  # last: a failed mapping runs again when its incident is resolved
 
 
-def apply_outputs(workflow, task) -> None:
-    """Connected to a spec's completed event: decides what leaves the element."""
+def _apply_outputs(task) -> None:
     internal = task.internal_data
     shadowed = internal.pop("zeebe_locals", {})
     before = internal.pop("zeebe_before", None)

@@ -105,6 +105,7 @@ class ZeebeExtensions:
         # Mapping hooks run at activation (update) and completion, for every element.
         task.update_event.connect(apply_inputs)
         task.completed_event.connect(apply_outputs)
+        listen_to_lifecycle(task)
         return task
 
     def _add_multiinstance_task(self, loop_characteristics):
@@ -125,6 +126,7 @@ class ZeebeExtensions:
             "loop": loop,
             "completion_condition": condition[0].text if condition else None,
         }
+        listen_to_lifecycle(self.task)
         self._copy_task_attrs(original, loop_characteristics)
 
     def parse_message_event(self, message_event):
@@ -134,8 +136,17 @@ class ZeebeExtensions:
         return definition
 
 
-class JobTaskParser(ZeebeExtensions, TaskParser):
-    JOB_REQUIRED = True
+def listen_to_lifecycle(task_spec) -> None:
+    """The runtime records element lifecycle in the order Spiff moves tasks (see hooks.journal)."""
+    task_spec.update_event.connect(_journal, "update")
+    task_spec.completed_event.connect(_journal, "completed")
+    task_spec.cancelled_event.connect(_journal, "cancelled")
+
+
+def _journal(workflow, task, kind: str) -> None:
+    hooks = workflow.script_engine.hooks
+    if hooks is not None:
+        hooks.journal(task, kind)
 
 
 def _parser(base, job_required: bool = False):
@@ -149,8 +160,8 @@ class ZeebeParser(BpmnParser):
         full_tag("startEvent"): (_parser(StartEventParser), specs.StartEvent),
         full_tag("endEvent"): (_parser(EndEventParser), specs.ZeebeEndEvent),
         full_tag("userTask"): (_parser(TaskParser), specs.ZeebeUserTask),
-        full_tag("task"): (_parser(TaskParser), specs.NoneTask),
-        full_tag("manualTask"): (_parser(TaskParser), specs.NoneTask),
+        full_tag("task"): (_parser(TaskParser), specs.PassThroughTask),
+        full_tag("manualTask"): (_parser(TaskParser), specs.PassThroughTask),
         full_tag("subProcess"): (_parser(SubWorkflowParser), specs.SubWorkflowTask),
         full_tag("exclusiveGateway"): (_parser(ConditionalGatewayParser), specs.ExclusiveGateway),
         full_tag("parallelGateway"): (_parser(GatewayParser), specs.ParallelGateway),

@@ -68,7 +68,15 @@ class ZeebeEndEvent(JobWorker, EndEvent):
     pass
 
 
-class ZeebeUserTask(JobWorker, NoneTask):
+class PassThroughTask(NoneTask):
+    """bpmn:task and bpmn:manualTask: Zeebe passes straight through them (Spiff waits)."""
+
+    def __init__(self, wf_spec, bpmn_id, **kwargs):
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.manual = False
+
+
+class ZeebeUserTask(JobWorker, PassThroughTask):
     """Job-worker user task (job type io.camunda.zeebe:userTask) or, with <zeebe:userTask/>,
     a Camunda user task that waits without a job."""
 
@@ -79,7 +87,7 @@ class ZeebeUserTask(JobWorker, NoneTask):
         return super()._run_hook(my_task)
 
 
-class ZeebeScriptTask(JobWorker, NoneTask):
+class ZeebeScriptTask(JobWorker, PassThroughTask):
     """zeebe:script: evaluate a FEEL expression into `resultVariable`; or a job."""
 
     def _run_hook(self, my_task):
@@ -92,7 +100,7 @@ class ZeebeScriptTask(JobWorker, NoneTask):
         return super()._run_hook(my_task)
 
 
-class ZeebeBusinessRuleTask(JobWorker, NoneTask):
+class ZeebeBusinessRuleTask(JobWorker, PassThroughTask):
     def _run_hook(self, my_task):
         if (self.extensions or {}).get("called_decision") and not self.opens_job():
             raise ExpressionFailure(
@@ -259,6 +267,7 @@ __all__ = [
     "InclusiveGateway",
     "IntermediateCatchEvent",
     "NoneTask",
+    "PassThroughTask",
     "ParallelGateway",
     "ReceiveTask",
     "StartEvent",

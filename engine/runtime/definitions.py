@@ -92,7 +92,7 @@ def parse_bpmn(content: bytes, resource_name: str) -> list[ParsedProcess]:
         return parsed
     except ValidationException as invalid:
         where = f" element '{invalid.id}'" if getattr(invalid, "id", "") else ""
-        raise InvalidResource(f"'{resource_name}':{where}: {_message(invalid)}") from invalid
+        raise InvalidResource(f"'{resource_name}'{where}: {_message(invalid)}") from invalid
     except etree.XMLSyntaxError as broken:
         raise InvalidResource(f"'{resource_name}': the XML is not well formed: {broken}") from broken
 

@@ -28,6 +28,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDef
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins import CallActivityMixin, StartEventMixin, SubWorkflowTaskMixin
 from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.util.task import TaskState
 
 from engine.dialect import specs
@@ -237,9 +238,9 @@ class Engine:
                                         "element_type": value["bpmnElementType"], "state": "ACTIVE",
                                         "flow_scope_key": value.get("flowScopeKey")}
                 elif record.key in rows and record.intent == "ELEMENT_COMPLETED":
-                    rows[record.key]["state"] = "COMPLETED"
+                    rows[record.key].update(state="COMPLETED", ended_position=record.position)
                 elif record.key in rows and record.intent == "ELEMENT_TERMINATED":
-                    rows[record.key]["state"] = "TERMINATED"
+                    rows[record.key].update(state="TERMINATED", ended_position=record.position)
             open_at = {i["element_instance_key"] for i in self._incidents.values()}
             for row in rows.values():
                 row["incident"] = row["key"] in open_at
@@ -372,7 +373,8 @@ class Engine:
     # ==== recovery ==============================================================================
     def _recover(self, loaded: dict[str, Any]) -> None:
         self._changes = Changes()
-        self._deferred: list[tuple] = []
+        self._deferred: dict[str, list[tuple]] = {}
+        self._journal: list[tuple[Any, str]] = []
         self._after_commit: list[Callable[[], None]] = []
         self._dirty: set[int] = set()
         self._finished_snapshots: dict[int, LiveInstance] = {}
@@ -786,48 +788,65 @@ class Engine:
             "flowScopeKey": scope.flow_scope_key, "parentProcessInstanceKey": scope.parent_process_instance_key,
         }, scope.process_instance_key)
 
+    def journal(self, task, kind: str) -> None:
+        """Called by task specs as Spiff moves tasks: update / completed / cancelled."""
+        self._journal.append((task, kind))
+
     def _observe(self, live: LiveInstance) -> bool:
         """Record element lifecycle, sync subscriptions and timers; True if more work appeared."""
-        more = False
+        journal, self._journal = self._journal, []
+        for task, kind in journal:
+            if task.workflow.top_workflow is live.workflow:
+                self._track(live, task, kind)
         for task in list(live.all_tasks()):
-            if not is_element(task):
-                continue
-            internal = task.internal_data
-            phase = internal.get("zp")
-            state = task.state
-            if phase is None:
-                if not state & (ACTIVE_STATES | TaskState.COMPLETED):
-                    continue
-                self._ensure_element(live, task)
-                phase = "A"
-            if phase == "A" and isinstance(task.task_spec, CallActivityMixin) and "zeebe_child" not in internal:
-                sub = live.workflow.subprocesses.get(task.id)
-                if sub is not None:
-                    child_key = self._keys.next()
-                    internal["zeebe_child"] = child_key
-                    self._child_record(live, task, sub, "ELEMENT_ACTIVATED")
-            if phase == "A" and state == TaskState.COMPLETED:
-                if "zeebe_child" in internal:
-                    self._child_record(live, task, None, "ELEMENT_COMPLETED")
-                internal["zp"] = "C"
-                self._element_record(live, task, "ELEMENT_COMPLETED")
-            elif phase == "A" and state == TaskState.CANCELLED:
-                if "zeebe_child" in internal:
-                    self._child_record(live, task, None, "ELEMENT_TERMINATED")
-                internal["zp"] = "T"
-                self._element_record(live, task, "ELEMENT_TERMINATED")
-                job_key = internal.get("zeebe_job")
-                if job_key in self._jobs:
-                    self._drop_job(job_key, "CANCELED")
-                self._user_tasks.pop(internal.get("zk"), None)
-                for incident_key in [k for k, i in self._incidents.items() if i.get("task_id") == str(task.id)]:
-                    self._drop_incident(incident_key, "RESOLVED")
-        deferred, self._deferred = self._deferred, []
-        for args in deferred:
-            self._record(*args)
-        more |= self._sync_catches(live)
+            if is_element(task):
+                self._track(live, task, "sync")
+        for args_list in self._deferred.values():
+            for args in args_list:
+                self._record(*args)
+        self._deferred.clear()
+        more = self._sync_catches(live)
         self._sync_variables(live)
         return more
+
+    def _track(self, live: LiveInstance, task, kind: str) -> None:
+        internal = task.internal_data
+        phase = internal.get("zp")
+        state = task.state
+        if phase is None:
+            entered = kind == "update" and not state & (TaskState.PREDICTED_MASK | TaskState.FUTURE)
+            entered |= bool(state & (ACTIVE_STATES | TaskState.COMPLETED))
+            if isinstance(task.task_spec, Join) and state == TaskState.WAITING:
+                entered = False  # a joining gateway is entered once all its tokens arrived
+            if not entered:
+                return
+            self._ensure_element(live, task)
+            for args in self._deferred.pop(str(task.id), []):
+                self._record(*args)
+            phase = "A"
+        if phase != "A":
+            return
+        if isinstance(task.task_spec, CallActivityMixin) and "zeebe_child" not in internal:
+            sub = live.workflow.subprocesses.get(task.id)
+            if sub is not None:
+                internal["zeebe_child"] = self._keys.next()
+                self._child_record(live, task, sub, "ELEMENT_ACTIVATED")
+        if state == TaskState.COMPLETED and kind in ("completed", "sync"):
+            if "zeebe_child" in internal:
+                self._child_record(live, task, None, "ELEMENT_COMPLETED")
+            internal["zp"] = "C"
+            self._element_record(live, task, "ELEMENT_COMPLETED")
+        elif state == TaskState.CANCELLED and kind in ("cancelled", "sync"):
+            if "zeebe_child" in internal:
+                self._child_record(live, task, None, "ELEMENT_TERMINATED")
+            internal["zp"] = "T"
+            self._element_record(live, task, "ELEMENT_TERMINATED")
+            job_key = internal.get("zeebe_job")
+            if job_key in self._jobs:
+                self._drop_job(job_key, "CANCELED")
+            self._user_tasks.pop(internal.get("zk"), None)
+            for incident_key in [k for k, i in self._incidents.items() if i.get("task_id") == str(task.id)]:
+                self._drop_incident(incident_key, "RESOLVED")
 
     def _child_record(self, live: LiveInstance, task, sub, intent: str) -> None:
         child_key = task.internal_data["zeebe_child"]
@@ -977,7 +996,7 @@ class Engine:
         self._jobs[key] = job
         self._changes.put("jobs", key, job)
         # Recorded after the element's activation, which `_observe` records once the step is done.
-        self._deferred.append(("JOB", "CREATED", key, _job_value(job), live.key))
+        self._deferred.setdefault(str(task.id), []).append(("JOB", "CREATED", key, _job_value(job), live.key))
         self._make_activatable(key)
 
     def open_user_task(self, task) -> None:
@@ -997,7 +1016,7 @@ class Engine:
                "follow_up_date": headers.get("io.camunda.zeebe:followUpDate")}
         task.internal_data["zeebe_user_task"] = row
         self._user_tasks[key] = row
-        self._deferred.append(("USER_TASK", "CREATED", key, _camel(row), live.key))
+        self._deferred.setdefault(str(task.id), []).append(("USER_TASK", "CREATED", key, _camel(row), live.key))
 
     def _user_task_headers(self, task, extensions: dict[str, Any]) -> dict[str, str]:
         if not isinstance(task.task_spec, specs.ZeebeUserTask):

@@ -1,0 +1,162 @@
+"""Gateways, subprocesses, scripts, mappings: the paths a token takes, and what it carries."""
+from __future__ import annotations
+
+import pytest
+
+from .conftest import chain, flow, process, service
+
+
+def decision_process() -> str:
+    return process("decision", """
+    <bpmn:startEvent id="s"/>
+    <bpmn:exclusiveGateway id="complete" default="to-supplement"/>
+    """ + flow("s", "complete") + flow("complete", "accept", "=checklistComplete = true", "to-accept")
+        + flow("complete", "supplement", None, "to-supplement") + """
+    """ + service("accept", "dossier.accept") + service("supplement", "dossier.request-supplement") + """
+    <bpmn:endEvent id="accepted"/><bpmn:endEvent id="supplemented"/>
+    """ + flow("accept", "accepted") + flow("supplement", "supplemented"))
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_exclusive_gateway_takes_the_matching_flow_or_the_default(kit, restart):
+    kit.deploy_text("decision.bpmn", decision_process())
+    complete = kit.start("decision", checklistComplete=True)
+    incomplete = kit.start("decision", checklistComplete=False)
+    if restart:
+        kit.restart()
+    assert complete.is_waiting_at("accept")
+    assert incomplete.is_waiting_at("supplement")
+
+
+def test_condition_failure_is_an_incident_resolved_after_fixing_variables(kit):
+    kit.deploy_text("strict.bpmn", process("strict", """
+    <bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="g"/>
+    <bpmn:endEvent id="big"/><bpmn:endEvent id="small"/>""" + flow("s", "g")
+        + flow("g", "big", "=amount > 100") + flow("g", "small", "=amount &lt;= 100")))
+    instance = kit.start("strict", amount="lots")
+    [incident] = instance.incidents()
+    assert incident["type"] == "CONDITION_ERROR" and incident["element_id"] == "g"
+    kit.restart()
+    kit.engine.set_variables(instance.key, {"amount": 500})
+    kit.engine.resolve_incident(incident["key"])
+    assert instance.is_completed() and instance.passed("big")
+
+
+def test_no_matching_condition_without_default_is_an_incident(kit):
+    kit.deploy_text("strict.bpmn", process("strict", """
+    <bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="g"/>
+    <bpmn:endEvent id="big"/>""" + flow("s", "g") + flow("g", "big", "=amount > 100")))
+    instance = kit.start("strict", amount=5)
+    [incident] = instance.incidents()
+    assert incident["type"] == "CONDITION_ERROR"
+    assert "at least one condition" in incident["message"]
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_parallel_gateway_waits_for_both_branches(kit, restart):
+    kit.deploy_text("parallel.bpmn", process("parallel", """
+    <bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/><bpmn:parallelGateway id="join"/>
+    <bpmn:endEvent id="e"/>""" + service("sms", "notify.sms") + service("portal", "portal.report")
+        + flow("s", "fork") + flow("fork", "sms") + flow("fork", "portal") + flow("sms", "join")
+        + flow("portal", "join") + flow("join", "e")))
+    instance = kit.start("parallel")
+    assert set(instance.active_elements()) == {"sms", "portal"}
+    kit.complete_job("notify.sms", smsSent=True)
+    if restart:
+        kit.restart()
+    assert not instance.is_completed() and instance.is_waiting_at("portal")
+    kit.complete_job("portal.report", reported=True)
+    assert instance.is_completed()
+    assert instance.variables["reported"] is True
+
+
+def test_inclusive_gateway_activates_every_true_branch(kit):
+    kit.deploy_text("inclusive.bpmn", process("inclusive", """
+    <bpmn:startEvent id="s"/><bpmn:inclusiveGateway id="fork"/>
+    <bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/><bpmn:endEvent id="e3"/>""" + flow("s", "fork")
+        + flow("fork", "fire", "=fire") + flow("fork", "planning", "=planning")
+        + flow("fork", "environment", "=environment")
+        + service("fire", "review.fire") + service("planning", "review.planning")
+        + service("environment", "review.environment")
+        + flow("fire", "e1") + flow("planning", "e2") + flow("environment", "e3")))
+    instance = kit.start("inclusive", fire=True, planning=False, environment=True)
+    assert set(instance.active_elements()) == {"fire", "environment"}
+
+
+def test_script_task_and_plain_and_manual_tasks(kit):
+    kit.deploy_text("script.bpmn", process("script", """
+    <bpmn:startEvent id="s"/>
+    <bpmn:scriptTask id="fee"><bpmn:extensionElements>
+      <zeebe:script expression="=area * 1000" resultVariable="fee"/></bpmn:extensionElements></bpmn:scriptTask>
+    <bpmn:task id="note"/><bpmn:manualTask id="stamp"/><bpmn:endEvent id="e"/>""" + chain("s", "fee", "note", "stamp", "e")))
+    instance = kit.start("script", area=12.5)
+    assert instance.is_completed()
+    assert instance.variables["fee"] == 12500
+    assert instance.passed_elements() == ["s", "fee", "note", "stamp", "e"]
+
+
+def test_input_mappings_are_local_and_output_mappings_choose_what_leaves(kit):
+    kit.deploy_text("mapping.bpmn", process("mapping", """
+    <bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>""" + service("t", "portal.report", """
+      <zeebe:ioMapping>
+        <zeebe:input source="=dossier.code" target="code"/>
+        <zeebe:input source="=&quot;VN-&quot; + dossier.code" target="portal.reference"/>
+        <zeebe:output source="=status" target="portalStatus"/>
+      </zeebe:ioMapping>""") + chain("s", "t", "e")))
+    instance = kit.start("mapping", dossier={"code": "D-9"})
+    [job] = kit.activate("portal.report")
+    assert job.variables["code"] == "D-9" and job.variables["portal"] == {"reference": "VN-D-9"}
+    kit.restart()
+    kit.engine.complete_job(job.key, {"status": "synced", "debug": "x"})
+    assert instance.variables == {"dossier": {"code": "D-9"}, "portalStatus": "synced"}
+
+
+def test_without_output_mappings_job_variables_flow_on_and_inputs_vanish(kit):
+    kit.deploy_text("mapping.bpmn", process("mapping", """
+    <bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>""" + service("t", "x", """
+      <zeebe:ioMapping><zeebe:input source="=1" target="local"/></zeebe:ioMapping>""") + chain("s", "t", "e")))
+    instance = kit.start("mapping")
+    kit.complete_job("x", result=2)
+    assert instance.variables == {"result": 2}
+
+
+def test_io_mapping_failure_is_an_incident(kit):
+    kit.deploy_text("mapping.bpmn", process("mapping", """
+    <bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>""" + service("t", "x", """
+      <zeebe:ioMapping><zeebe:input source="=1 + &quot;a&quot; + " target="broken"/></zeebe:ioMapping>""")
+        + chain("s", "t", "e")))
+    instance = kit.start("mapping")
+    [incident] = instance.incidents()
+    assert incident["type"] == "IO_MAPPING_ERROR" and incident["element_id"] == "t"
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_embedded_subprocess_runs_inside_and_continues(kit, restart):
+    kit.deploy_text("sub.bpmn", process("sub", """
+    <bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>
+    <bpmn:subProcess id="review">
+      <bpmn:startEvent id="rs"/>""" + service("check", "review.check") + """<bpmn:endEvent id="re"/>
+      """ + chain("rs", "check", "re") + """
+    </bpmn:subProcess>""" + chain("s", "review", "e")))
+    instance = kit.start("sub", code="D-1")
+    assert instance.is_waiting_at("review") and instance.is_waiting_at("check")
+    if restart:
+        kit.restart()
+    [job] = kit.activate("review.check")
+    assert job.variables["code"] == "D-1"
+    kit.engine.complete_job(job.key, {"ok": True})
+    assert instance.is_completed()
+    assert instance.passed_elements() == ["s", "rs", "check", "re", "review", "e"]
+    assert instance.variables["ok"] is True
+
+
+def test_terminate_end_event_ends_everything(kit):
+    kit.deploy_text("term.bpmn", process("term", """
+    <bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/>
+    <bpmn:endEvent id="stop"><bpmn:terminateEventDefinition/></bpmn:endEvent>""" + service("long", "slow")
+        + '<bpmn:endEvent id="e"/>' + flow("s", "fork") + flow("fork", "long") + flow("fork", "stop")
+        + flow("long", "e")))
+    instance = kit.start("term")
+    assert instance.is_completed()
+    assert "long" in instance.terminated_elements()
+    assert kit.jobs("slow") == []
