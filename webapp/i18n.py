@@ -1,4 +1,7 @@
-"""One translation mechanism for the webapp: message keys looked up in translations/<lang>.json.
+"""One translation mechanism for the webapp: message keys looked up in translations/<area>.<lang>.json.
+
+Each area of the webapp (common, auth, inbox, tracking, reports, …) keeps its own file per
+language, so areas grow independently; a key defined in two files is an error.
 
 Vietnamese is the default and the reference: every key exists in vi.json; English falls back to
 Vietnamese for a key it lacks, so a missing translation shows Vietnamese text, never a raw key.
@@ -21,7 +24,13 @@ _DIR = Path(__file__).parent / "translations"
 
 @cache
 def messages(language: str) -> dict[str, str]:
-    return json.loads((_DIR / f"{language}.json").read_text(encoding="utf-8"))
+    merged: dict[str, str] = {}
+    for path in sorted(_DIR.glob(f"*.{language}.json")):
+        for key, text in json.loads(path.read_text(encoding="utf-8")).items():
+            if key in merged:
+                raise ValueError(f"translation key {key!r} defined twice ({path.name})")
+            merged[key] = text
+    return merged
 
 
 def translate(key: str, language: str, **values: object) -> str:
