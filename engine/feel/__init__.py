@@ -30,6 +30,7 @@ __all__ = [
     "UnaryTests",
     "YearsMonthsDuration",
     "compile",
+    "compile_unary_tests",
     "evaluate",
     "set_clock",
     "to_text",

@@ -77,8 +77,9 @@ _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"', re.S)
 _BACKTICK = re.compile(r"`([^`]+)`")
 _INSTANCE_OF = re.compile(r"instance\s+of(?![\w$])")
 # Tokens after which `and` / `or` are operators.
-_OPERAND_ENDS = {"NAME", "NUMBER", "STRING", "TEMPORAL", "TRUE", "FALSE", "NULL", "RPAR", "RSQB",
+_OPERAND_ENDS = {"NAME", "NUMBER", "STRING", "TEMPORAL", "TRUE", "FALSE", "NULL", "RPAR", "RSQB", "OPEN_END",
                  "RBRACE"}
+_ENDS_INTERVAL = re.compile(r"\s*(?:$|[,)}]|(?:and|or|then|else|return|satisfies)(?![\w$]))")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "b": "\b", '"': '"', "'": "'", "\\": "\\", "/": "/"}
 
 
@@ -160,6 +161,9 @@ def tokenize(text: str) -> Iterator[Token]:
                     raise FeelSyntaxError(
                         f"unexpected character {char!r} at line {line}, column {column}"
                     )
+                if kind == "LSQB" and previous in _OPERAND_ENDS and _ENDS_INTERVAL.match(text, pos):
+                    # `]2..5[`: a `[` that closes an open interval cannot start a filter here.
+                    kind = "OPEN_END"
         previous = kind
         line, column = _position(text, start)
         yield Token(kind, value, start, line, column, end_pos=pos)

@@ -16,7 +16,7 @@ _SYMBOLS = {
     "DOTDOT": "'..'", "POW": "'**'", "ARROW": "'->'", "NE": "'!='", "LE": "'<='", "GE": "'>='",
     "LT": "'<'", "GT": "'>'", "EQ": "'='", "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'",
     "SLASH": "'/'", "LPAR": "'('", "RPAR": "')'", "LSQB": "'['", "RSQB": "']'",
-    "LBRACE": "'{'", "RBRACE": "'}'", "COMMA": "','", "COLON": "':'", "DOT": "'.'",
+    "LBRACE": "'{'", "OPEN_END": "'['", "RBRACE": "'}'", "COMMA": "','", "COLON": "':'", "DOT": "'.'",
     "NUMBER": "a number", "STRING": "a string", "NAME": "a name", "TEMPORAL": "a temporal literal",
     "INSTANCE_OF": "'instance of'", "$END": "end of input",
 }
