@@ -6,6 +6,7 @@ processes (webapp, workers) can share one file; PostgreSQL is used as is.
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -69,12 +70,31 @@ def alembic_config(url: str):  # noqa: ANN201 - alembic.config.Config, imported 
 def migrate(url: str, revision: str = "head") -> None:
     """Bring the database at `url` to `revision` (default: the latest); safe to call on every start.
 
-    On PostgreSQL concurrent callers wait for each other (advisory lock), so the webapp and the
-    workers may both call it while starting.
+    Concurrent callers wait for each other (an advisory lock on PostgreSQL, a lock file next to
+    the SQLite database), so the webapp and the workers may both call it while starting.
     """
     from alembic import command
 
-    command.upgrade(alembic_config(url), revision)
+    with _sqlite_migration_lock(url):
+        command.upgrade(alembic_config(url), revision)
+
+
+@contextmanager
+def _sqlite_migration_lock(url: str) -> Iterator[None]:
+    parsed = sa.make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:" \
+            or database.startswith("file:"):
+        yield
+        return
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".migration-lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def current_revision(url: str) -> str | None:

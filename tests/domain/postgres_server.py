@@ -32,9 +32,10 @@ def _binary_dir() -> Path:
 class PostgresServer:
     def __init__(self) -> None:
         self.bin = _binary_dir()
-        self.root = Path(tempfile.mkdtemp(prefix="motcua-pg-"))
-        self.data = self.root / "data"
         self.as_postgres = os.geteuid() == 0
+        # as root, somewhere the postgres user can reach whatever TMPDIR says
+        self.root = Path(tempfile.mkdtemp(prefix="motcua-pg-", dir="/tmp" if self.as_postgres else None))
+        self.data = self.root / "data"
         if self.as_postgres:
             try:
                 user = pwd.getpwnam("postgres")

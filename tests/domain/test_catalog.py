@@ -173,6 +173,7 @@ def test_same_version_twice_is_refused(tmp_path):
     ("components:\n  - id: don-de-nghi", "components: []\nx:\n  - id: don-de-nghi", "17: components: must list at least one item"),
     ("components:\n  - id: don-de-nghi", "components: don\nx:\n  - id: don-de-nghi", "17: components: expected a list, got 'don'"),
     ("    copy_type: original", "    copy_type: scan", "20: components[0].copy_type: expected one of: original, bản chính, certified_copy, bản sao, photocopy, bản chụp; got 'scan'"),
+    ("[original, bản sao]", "[]", "25: components[1].copy_type: must name at least one copy type"),
     ("[original, bản sao]", "[original, 3]", "25: components[1].copy_type[1]: expected one of: "),
     ("    quantity: 1\n    requirement: required", "    quantity: 1.5\n    requirement: required",
      "21: components[0].quantity: expected a whole number, got 1.5"),

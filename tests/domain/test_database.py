@@ -3,6 +3,9 @@ a dossier with its timeline, pauses, documents and outbox rows survives a round 
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from datetime import UTC, date, datetime
 
 import pytest
@@ -70,6 +73,19 @@ def test_migrate_builds_exactly_the_models(database_url):
     assert {"dossiers", "status_changes", "dossier_pauses", "documents", "sms_messages",
             "portal_outbox", "ratings", "staff_users", "staff_role_grants",
             "calendar_overrides", "audit_entries", "dossier_code_counters"} <= tables
+
+
+@pytest.mark.slow
+def test_processes_starting_together_migrate_once(database_url):
+    script = ("import sys, time; from motcua.db import migrate; "
+              "time.sleep(max(0.0, float(sys.argv[2]) - time.time())); migrate(sys.argv[1])")
+    start = time.time() + 2.0
+    starters = [subprocess.Popen([sys.executable, "-c", script, database_url, str(start)],
+                                 stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    for starter in starters:
+        _, err = starter.communicate(timeout=90)
+        assert starter.returncode == 0, err
+    assert current_revision(database_url) == head()
 
 
 def test_downgrade_and_upgrade_again(migrated_url):
