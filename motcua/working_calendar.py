@@ -20,6 +20,8 @@ Public API
   - `next_working_day(day) -> date` (strictly after), `working_day_on_or_after(day) -> date`
   - `add_working_days(day, count) -> date`, `working_days_between(start, end) -> int`
   - `reception_time(received_at) -> datetime` — when counting treats the dossier as received
+  - `add_working_hours(start, hours) -> datetime` — the time budget of an internal step (8 office
+    hours make a working day), e.g. the due time of a user task
   - `appointment_date(received_at, duration, pauses=(), clock=SupplementClock.PAUSE) -> Deadline`
   - `request_supplement(deadline, requested_at) -> Deadline` — the clock stops
   - `resume_after_supplement(deadline, resubmitted_at) -> Deadline` — the clock goes on (pause
@@ -82,7 +84,9 @@ class WorkingCalendar:
         self.overrides: dict[date, CalendarOverride] = {o.day: o for o in overrides}
         self.office_hours = office_hours or OfficeHours()
         self.timezone = ZoneInfo(timezone)
-        self._public_holidays = holidays.country_holidays("VN")
+        this_year = date.today().year
+        # load the usual years up front: later years load on first use
+        self._public_holidays = holidays.country_holidays("VN", years=range(this_year - 6, this_year + 3))
 
     # -- days -------------------------------------------------------------------------------
 
@@ -157,6 +161,27 @@ class WorkingCalendar:
         if hours.morning_end <= clock < hours.afternoon_start:
             return at(day, hours.afternoon_start)
         return moment
+
+    def add_working_hours(self, start: datetime, hours: float) -> datetime:
+        """The moment `hours` office hours after `start` (work begins at `reception_time(start)`)."""
+        if hours < 0:
+            raise ValueError("hours must not be negative")
+        moment = self.reception_time(start)
+        remaining = timedelta(hours=hours)
+        office = self.office_hours
+        periods = ((office.morning_start, office.morning_end),
+                   (office.afternoon_start, office.afternoon_end))
+        while True:
+            for opens, closes in periods:
+                begin = max(moment, datetime.combine(moment.date(), opens, tzinfo=moment.tzinfo))
+                end = datetime.combine(moment.date(), closes, tzinfo=moment.tzinfo)
+                if begin >= end:
+                    continue
+                if end - begin >= remaining:
+                    return begin + remaining
+                remaining -= end - begin
+            moment = datetime.combine(self.next_working_day(moment.date()), office.morning_start,
+                                      tzinfo=moment.tzinfo)
 
     # -- deadlines --------------------------------------------------------------------------
 

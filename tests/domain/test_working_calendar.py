@@ -131,6 +131,17 @@ def test_working_days_helpers(calendar):
     assert calendar.working_days_between(date(2026, 2, 13), date(2026, 2, 27)) == 5
 
 
+def test_working_hours_for_internal_steps(calendar):
+    # Thu 12 Feb 10:00 + 4 h: 1.5 h until 11:30, 2.5 h from 13:30 → 16:00
+    assert calendar.add_working_hours(datetime(2026, 2, 12, 10, 0), 4) == datetime(2026, 2, 12, 16, 0)
+    # Fri 13 Feb 16:00 + 8 h: 1 h on Friday, then Tết; Mon 23 Feb 4.5 h + 2.5 h → 16:00
+    assert calendar.add_working_hours(datetime(2026, 2, 13, 16, 0), 8) == datetime(2026, 2, 23, 16, 0)
+    # a full working day from the opening ends at the closing
+    assert calendar.add_working_hours(datetime(2026, 2, 12, 7, 0), 8) == datetime(2026, 2, 12, 17, 0)
+    # received in the lunch break: work starts at 13:30
+    assert calendar.add_working_hours(datetime(2026, 2, 12, 12, 0), 1) == datetime(2026, 2, 12, 14, 30)
+
+
 def test_pause_mode_moves_the_due_date_by_the_paused_working_days(calendar):
     duration = Duration(5, WORKING_DAYS)
     deadline = calendar.appointment_date(datetime(2026, 3, 2, 9, 0), duration)
