@@ -39,6 +39,7 @@ class SmsMessage(Base):
     provider_message_id: Mapped[str | None] = mapped_column(sa.String(128))
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    next_attempt_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=now)
     sent_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from motcua.db.base import Base, enum_column, now
 from motcua.roles import StaffRole
@@ -35,6 +38,17 @@ class StaffUser(Base):
         if role not in self.roles:
             self.grants.append(StaffRoleGrant(role=role))
 
+    def revoke(self, role: StaffRole) -> None:
+        self.grants[:] = [g for g in self.grants if g.role is not role]
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash (werkzeug's scrypt); the password itself is never kept."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.active and self.password_hash
+                    and check_password_hash(self.password_hash, password))
+
 
 class StaffRoleGrant(Base):
     __tablename__ = "staff_role_grants"
@@ -59,3 +73,23 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[StaffUser] = relationship()
+
+    @staticmethod
+    def digest(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: StaffUser, name: str = "") -> tuple[ApiToken, str]:
+        """A new token row for `user` and the token text, shown once to whoever asked for it."""
+        token = secrets.token_urlsafe(32)
+        return cls(user=user, token_sha256=cls.digest(token), name=name), token
+
+    @classmethod
+    def find_user(cls, session: Session, token: str) -> StaffUser | None:
+        """The active user a Bearer token belongs to, or None (unknown, revoked, inactive)."""
+        row = session.scalars(sa.select(cls).where(cls.token_sha256 == cls.digest(token),
+                                                   cls.revoked_at.is_(None))).one_or_none()
+        if row is None or not row.user.active:
+            return None
+        row.last_used_at = now()
+        return row.user

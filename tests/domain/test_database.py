@@ -16,6 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from motcua.db import (
+    ApiToken,
     AuditEntry,
     Base,
     CalendarOverride,
@@ -196,3 +197,22 @@ def test_calendar_overrides_in_the_database_change_deadlines(sessions):
         calendar = load_working_calendar(session)
     deadline = calendar.appointment_date(datetime(2025, 12, 31, 9, 0), Duration(1, DeadlineUnit.WORKING_DAYS))
     assert deadline.due_on == date(2026, 1, 5)
+
+
+def test_passwords_and_api_tokens(sessions):
+    with transaction(sessions) as session:
+        user = StaffUser(username="lanhdao", full_name="Phạm Văn Lãnh")
+        user.set_password("mật-khẩu-dài")
+        user.grant(StaffRole.LEADER)
+        token_row, token = ApiToken.issue(user, name="cổng tỉnh")
+        session.add_all([user, token_row])
+    assert token_row.token_sha256 != token and "mật" not in user.password_hash
+    with transaction(sessions) as session:
+        user = session.scalars(sa.select(StaffUser)).one()
+        assert user.check_password("mật-khẩu-dài") and not user.check_password("sai")
+        assert ApiToken.find_user(session, token).username == "lanhdao"
+        assert ApiToken.find_user(session, "not-a-token") is None
+        user.active = False
+    with sessions() as session:
+        assert ApiToken.find_user(session, token) is None
+        assert not session.scalars(sa.select(StaffUser)).one().check_password("mật-khẩu-dài")
