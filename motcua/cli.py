@@ -42,8 +42,16 @@ def engine(address: str | None, data_dir: Path | None) -> None:
 
 
 @main.command()
+def migrate() -> None:
+    """Bring the application database (MOTCUA_DATABASE_URL) to the latest schema."""
+    _migrate(settings_module.load())
+    click.echo("database is up to date")
+
+
+@main.command()
 def workers() -> None:
     """Run every job worker against ZEEBE_ADDRESS."""
+    _migrate(settings_module.load())
     _exec(python_module("workers"))
 
 
@@ -53,6 +61,7 @@ def workers() -> None:
 def web(host: str | None, port: int | None) -> None:
     """Run the staff and public webapp."""
     settings = settings_module.load()
+    _migrate(settings)
     argv = python_module("webapp", "--host", host or settings.web_host,
                          "--port", str(port or settings.web_port))
     _exec(argv)
@@ -92,6 +101,7 @@ def up(demo: bool) -> None:
             "--data", str(settings.data_dir / "engine")), ready_port=(engine_host, engine_port)))
         deployables = [d for d in (settings.bpmn_dir, settings.forms_dir)
                        if any(p.suffix in DEPLOYABLE_SUFFIXES for p in d.rglob("*"))]
+        supervisor.run_step("database migration", python_module("motcua", "migrate"))
         if deployables:
             supervisor.run_step("deploy", python_module("motcua", "deploy", *map(str, deployables)))
         if demo:
@@ -121,6 +131,16 @@ def demo() -> None:
         click.echo("demo data: nothing to load yet")
         return
     demo_data.load(settings_module.load())
+
+
+def _migrate(settings: settings_module.Settings) -> None:
+    """Every command that uses the application database brings it up to date first."""
+    from motcua import db
+
+    try:
+        db.migrate(settings.database_url)
+    except Exception as error:  # a clear sentence, not a traceback, for a bad URL or a locked file
+        raise click.ClickException(f"cannot migrate the database {settings.database_url}: {error}") from None
 
 
 def _exec(argv: list[str]) -> None:

@@ -13,7 +13,7 @@ from motcua.cli import main
 def test_help_lists_every_command():
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0
-    for command in ("up", "engine", "workers", "web", "deploy"):
+    for command in ("up", "engine", "workers", "web", "deploy", "migrate"):
         assert command in result.output
 
 
@@ -37,3 +37,22 @@ def test_deploy_reports_an_unreachable_gateway(tmp_path, monkeypatch, free_port)
     result = CliRunner().invoke(main, ["deploy", str(model)])
     assert result.exit_code != 0
     assert "rejected" in result.output or "unavailable" in result.output.lower()
+
+
+def test_migrate_creates_the_application_schema(tmp_path, monkeypatch):
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("MOTCUA_DATABASE_URL", url)
+    result = CliRunner().invoke(main, ["migrate"])
+    assert result.exit_code == 0, result.output
+    assert "up to date" in result.output
+    tables = sa.inspect(sa.create_engine(url)).get_table_names()
+    assert "dossiers" in tables
+
+
+def test_migrate_explains_a_bad_database_url(monkeypatch):
+    monkeypatch.setenv("MOTCUA_DATABASE_URL", "nosuchdb://x")
+    result = CliRunner().invoke(main, ["migrate"])
+    assert result.exit_code != 0
+    assert "cannot migrate the database nosuchdb://x" in result.output
