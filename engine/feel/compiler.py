@@ -5,6 +5,7 @@ Evaluation never walks the tree: each node becomes one closure over its children
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -12,17 +13,23 @@ from typing import Any
 from lark import Token, Transformer, Tree, v_args
 
 from engine.feel import builtins, operators, temporal, types
-from engine.feel.errors import FeelSyntaxError
+from engine.feel.errors import EvaluationFailure, FeelSyntaxError
 from engine.feel.scope import MISSING, Scope
 from engine.feel.values import FeelFunction, Range, feel_equal, range_contains
 
 Node = Callable[[Scope], Any]
+_IMPURE = {"now", "today", "random number", "uuid"}
 Test = Callable[[Any, Scope], Any]
 
 
 def constant(value: Any) -> Node:
-    def node(scope: Scope) -> Any:
-        return value
+    if type(value) in (list, dict):
+        # Callers may change a result; each evaluation gets its own copy.
+        def node(scope: Scope) -> Any:
+            return copy.deepcopy(value)
+    else:
+        def node(scope: Scope) -> Any:
+            return value
 
     node.feel_constant = value  # type: ignore[attr-defined]
     return node
@@ -73,9 +80,9 @@ def filter_list(value: Any, condition: Node, scope: Scope) -> Any:
             return _at_index(items, index)
     result: list[Any] = []
     for position, item in enumerate(items):
-        values = dict(item) if type(item) is dict else {}
-        values.setdefault("item", item)
-        outcome = condition(Scope(values, scope))
+        # A context item's entries are names in the condition, and so is `item` itself.
+        inner = Scope({"item": item}, scope)
+        outcome = condition(Scope(item, inner) if type(item) is dict else inner)
         if type(outcome) is Decimal and position == 0:
             return _at_index(items, outcome)
         if outcome is True:
@@ -391,6 +398,19 @@ class Compiler(Transformer):
         function_name = getattr(callee, "feel_name", None)
         if function_name is not None:
             builtin = builtins.lookup(" ".join(function_name.split()))
+            if (
+                builtin is not None
+                and builtin.name not in _IMPURE
+                and all(_is_constant(v) for v in values)
+            ):
+                # Fold `duration("P1D")` and the like once, at compile time.
+                args = [v.feel_constant for v in values]  # type: ignore[attr-defined]
+                try:
+                    if named:
+                        return constant(builtin.invoke_named(dict(zip(names, args, strict=True))))
+                    return constant(builtin.invoke(args))
+                except EvaluationFailure:
+                    pass  # e.g. assert(): fail when evaluated, not when compiled
 
             def node(scope: Scope) -> Any:
                 function = scope.lookup(function_name)

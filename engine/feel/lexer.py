@@ -79,6 +79,7 @@ _INSTANCE_OF = re.compile(r"instance\s+of(?![\w$])")
 # Tokens after which `and` / `or` are operators.
 _OPERAND_ENDS = {"NAME", "NUMBER", "STRING", "TEMPORAL", "TRUE", "FALSE", "NULL", "RPAR", "RSQB", "OPEN_END",
                  "RBRACE"}
+_SYMBOL_KEY = re.compile(r"([^\"{}:,\[\]`()\s\d.][^\"{}:,\[\]`()]*?[^\w\s\"{}:,\[\]`()][^\"{}:,\[\]`()]*?)\s*:")
 _ENDS_INTERVAL = re.compile(r"\s*(?:$|[,)}]|(?:and|or|then|else|return|satisfies)(?![\w$]))")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "b": "\b", '"': '"', "'": "'", "\\": "\\", "/": "/"}
 
@@ -134,6 +135,9 @@ def tokenize(text: str) -> Iterator[Token]:
                 line, column = _position(text, pos)
                 raise FeelSyntaxError(f"unterminated string at line {line}, column {column}")
             kind, value, pos = "TEMPORAL", unescape(match.group(1)), match.end()
+        elif previous in ("LBRACE", "COMMA") and (key := _SYMBOL_KEY.match(text, pos)):
+            # A context key with symbols, e.g. {friend+of+mine: 2} (as feel-scala allows).
+            kind, value, pos = "NAME", key.group(1).strip(), key.end(1)
         elif char == "`":
             match = _BACKTICK.match(text, pos)
             if not match:

@@ -66,21 +66,31 @@ class FeelFunction:
         return self.call(*args)
 
 
+# Values that are already FEEL values and need no conversion.
+_FEEL_TYPES = frozenset({
+    str, bool, Decimal, type(None), dt.date, dt.datetime, dt.time, dt.timedelta,
+    YearsMonthsDuration, Range, FeelFunction,
+})
+
+
 def to_feel(value: Any) -> Any:
     """Convert a Python value (e.g. JSON variables) to its FEEL representation."""
     kind = type(value)
-    if kind is str or kind is bool or kind is Decimal or value is None:
+    if kind in _FEEL_TYPES:
         return value
     if kind is int:
         return Decimal(value)
+    if kind is dict:
+        return {
+            (k if type(k) is str else str(k)): (v if type(v) in _FEEL_TYPES else to_feel(v))
+            for k, v in value.items()
+        }
+    if kind is list or kind is tuple:
+        return [v if type(v) in _FEEL_TYPES else to_feel(v) for v in value]
     if kind is float:
         if value != value or value in (float("inf"), float("-inf")):
             return None
         return Decimal(repr(value))
-    if kind is dict:
-        return {str(k): to_feel(v) for k, v in value.items()}
-    if kind is list or kind is tuple:
-        return [to_feel(v) for v in value]
     if isinstance(value, bool | str | Decimal):
         return value
     if isinstance(value, int):
