@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from conftest import PROCESSES
 from pyzeebe import (
-    BusinessError,
     Job,
     ZeebeClient,
     ZeebeWorker,
     create_insecure_channel,
 )
 from pyzeebe.errors import (
+    BusinessError,
     MessageAlreadyExistsError,
     ProcessDefinitionNotFoundError,
     ProcessInstanceNotFoundError,
@@ -38,13 +38,14 @@ def with_client(address: str, scenario: Callable[[ZeebeClient], Awaitable[Any]])
     return asyncio.run(run())
 
 
-def three_step_worker(channel: Any, seen: list[Job], **options: Any) -> ZeebeWorker:
+def three_step_worker(channel: Any, seen: list[Job], check: Any = None, **options: Any) -> ZeebeWorker:
     worker = ZeebeWorker(channel, name="dossier-worker", **options)
 
-    @worker.task(task_type="gw.check")
-    async def check(job: Job) -> dict[str, Any]:
+    async def default_check(job: Job) -> dict[str, Any]:
         seen.append(job)
         return {"checklistComplete": True}
+
+    worker.task(task_type="gw.check")(check or default_check)
 
     @worker.task(task_type="gw.receipt")
     async def receipt(dossierCode: str) -> dict[str, Any]:  # noqa: N803 - a process variable
@@ -98,9 +99,9 @@ def test_deployment_reports_each_process_with_its_version(gateway):
         return first, again
 
     first, again = with_client(gateway.address, scenario)
-    assert sorted(p.bpmn_process_id for p in first.processes) == ["gateway-fee", "gateway-three-steps"]
-    assert all(p.version == 1 for p in first.processes)
-    [unchanged] = again.processes
+    assert sorted(p.bpmn_process_id for p in first.deployments) == ["gateway-fee", "gateway-three-steps"]
+    assert all(p.version == 1 and p.process_definition_key for p in first.deployments)
+    [unchanged] = again.deployments
     assert unchanged.version == 1  # same content, same version, as in Zeebe
 
 
@@ -135,14 +136,13 @@ def test_a_failing_handler_is_retried_until_it_succeeds(gateway):
 
     async def scenario(client: ZeebeClient) -> Any:
         await client.deploy_resource(THREE_STEPS)
-        worker = three_step_worker(channel_of(client), [])
-
-        @worker.task(task_type="gw.check")  # replaces the default check
         async def flaky_check(job: Job) -> dict[str, Any]:
             attempts.append(job.retries)
             if len(attempts) < 2:
                 raise RuntimeError("registry database unreachable")
             return {}
+
+        worker = three_step_worker(channel_of(client), [], check=flaky_check)
 
         return await run_with_worker(client, worker, lambda: client.run_process_with_result(
             "gateway-three-steps", {"dossierCode": "H12-0002"}, timeout=20_000))

@@ -7,6 +7,8 @@ import subprocess
 import time
 from typing import Any
 
+import grpc
+import pytest
 from conftest import PROCESSES, ZBCTL
 from pyzeebe.proto import gateway_pb2 as pb
 
@@ -41,9 +43,9 @@ def test_status_shows_one_healthy_leader(zbctl):
 
 
 def test_deploy_then_create_an_instance(zbctl):
-    deployed = zbctl.json("deploy", THREE_STEPS)
-    [process] = [d["process"] for d in deployed["deployments"]]
+    [process] = zbctl.json("deploy", THREE_STEPS)["processes"]
     assert (process["bpmnProcessId"], process["version"]) == ("gateway-three-steps", 1)
+    assert process["resourceName"].endswith("gateway-three-steps.bpmn")
     created = zbctl.json("create", "instance", "gateway-three-steps", "--variables",
                          '{"dossierCode": "Z-1"}')
     job = activate_one(zbctl, "gw.check")
@@ -94,10 +96,13 @@ def test_cancel_ends_the_instance(zbctl):
     assert "NotFound" in again.stderr and "rejected with code 'NOT_FOUND'" in again.stderr
 
 
-def test_bad_input_is_explained(zbctl):
+def test_bad_input_is_explained(zbctl, stub):
     zbctl("deploy", THREE_STEPS)
-    array = zbctl("create", "instance", "gateway-three-steps", "--variables", "[1, 2]", check=False)
-    assert "InvalidArgument" in array.stderr and "JSON object" in array.stderr
+    with pytest.raises(grpc.RpcError) as array:  # zbctl checks this one itself; other clients don't
+        stub.CreateProcessInstance(pb.CreateProcessInstanceRequest(
+            bpmnProcessId="gateway-three-steps", version=-1, variables="[1, 2]"))
+    assert array.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "JSON object at the root, but it is an array" in array.value.details()
     unknown = zbctl("create", "instance", "thu-tuc-khong-co", check=False)
     assert "NotFound" in unknown.stderr and "thu-tuc-khong-co" in unknown.stderr
     missing_job = zbctl("complete", "job", "2251799813699999", check=False)
