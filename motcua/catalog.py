@@ -10,7 +10,7 @@ Public API
   `CatalogError` listing every problem as ``file:line: field: message``.
 - `Catalog` — `.procedures` (every version, sorted), `.codes()`, `.get(code, on=None)` (the
   version in force on `on`, default today), `.version(code, version)`, `.versions(code)`,
-  `.for_process(process_id, on=None)`, `len()`, iteration over the versions in force today.
+  `.for_process(process_id, on=None) -> tuple`, `len()`, iteration over the versions in force today.
 - `Procedure` — `code`, `version`, `name`, `sector`, `agency`, `process_id`, `effective_from`,
   `effective_to`, `deadline` (`DeadlineRule`), `completeness_check`, `supplement_clock`, `cases`,
   `components`, `steps`, `fees`, `result`, `legal_basis`, `sources`, `notes`, `source_file`;
@@ -244,13 +244,11 @@ class Catalog:
                 return procedure
         raise ProcedureNotFound(f"procedure {code} is not in force on {day.isoformat()}")
 
-    def for_process(self, process_id: str, on: date | None = None) -> Procedure:
-        """The procedure version in force whose BPMN process is `process_id`."""
+    def for_process(self, process_id: str, on: date | None = None) -> tuple[Procedure, ...]:
+        """The procedure versions in force on `on` whose BPMN process is `process_id` (one
+        process family may run several procedures, e.g. every practising-certificate case)."""
         day = on or date.today()
-        for procedure in self.procedures:
-            if procedure.process_id == process_id and procedure.in_force_on(day):
-                return procedure
-        raise ProcedureNotFound(f"no procedure in force on {day.isoformat()} runs process {process_id}")
+        return tuple(p for p in self.procedures if p.process_id == process_id and p.in_force_on(day))
 
 
 # ------------------------------------------------------------------------------------- problems

@@ -4,6 +4,9 @@ Workers and the webapp call these rather than editing `Dossier` rows themselves,
 issues codes, computes appointment dates and writes the timeline the same way. Each function works
 in the caller's session and transaction (commit it with your other changes).
 
+Timeline steps written here: `received`, `supplement-requested`, `resumed`, `rescheduled`
+(the same words as the `step` inputs of the BPMN diagrams).
+
 Public API
 ----------
 - `Applicant(kind, name, id_number=None, phone=None, email=None, address=None)` — frozen value.
@@ -13,6 +16,8 @@ Public API
 - `deadline_of(dossier, procedure, calendar) -> Deadline` — recomputed from the stored facts.
 - `request_supplement(dossier, procedure, calendar, *, at, actor, note=None) -> Deadline`
 - `resume_after_supplement(dossier, procedure, calendar, *, at, actor, note=None) -> Deadline`
+- `reschedule(dossier, *, new_due_on, calendar, at, actor, reason)` — a new return date with
+  an apology, once only (`AlreadyRescheduled` the second time).
 - `finish_processing(dossier, *, at, actor, note=None)` (status 9) and
   `return_result(dossier, *, at, actor, note=None)` (status 10).
 - `on_time_status(dossier, on) -> OnTimeStatus` — trước/đúng/quá hạn when finished, trong hạn /
@@ -95,7 +100,7 @@ def receive_dossier(session: Session, *, procedure: Procedure, applicant: Applic
         due_on=deadline.due_on, due_at=deadline.due_at, original_due_on=deadline.due_on,
         supplement_clock=procedure.supplement_clock, status=DossierStatus.RECEIVED,
     )
-    dossier.record_status(DossierStatus.RECEIVED, actor=actor, at=received_at, step="tiep-nhan")
+    dossier.record_status(DossierStatus.RECEIVED, actor=actor, at=received_at, step="received")
     session.add(dossier)
     session.flush()
     return dossier
@@ -115,7 +120,7 @@ def request_supplement(dossier: Dossier, procedure: Procedure, calendar: Working
     dossier.pauses.append(DossierPause(reason=PauseReason.SUPPLEMENT, requested_at=at,
                                        due_before=dossier.due_on, note=note))
     dossier.record_status(DossierStatus.SUPPLEMENT_REQUESTED, actor=actor, at=at,
-                          step="yeu-cau-bo-sung", note=note)
+                          step="supplement-requested", note=note)
     return deadline_of(dossier, procedure, calendar)
 
 
@@ -129,9 +134,32 @@ def resume_after_supplement(dossier: Dossier, procedure: Procedure, calendar: Wo
     deadline = deadline_of(dossier, procedure, calendar)
     waiting[-1].due_after = deadline.due_on
     dossier.due_on, dossier.due_at = deadline.due_on, deadline.due_at
-    dossier.record_status(DossierStatus.IN_PROGRESS, actor=actor, at=at, step="nhan-bo-sung",
+    dossier.record_status(DossierStatus.IN_PROGRESS, actor=actor, at=at, step="resumed",
                           note=note)
     return deadline
+
+
+class AlreadyRescheduled(ValueError):
+    pass
+
+
+def reschedule(dossier: Dossier, *, new_due_on: date, calendar: WorkingCalendar, at: datetime,
+               actor: str, reason: str) -> None:
+    """Promise a new return date with an apology (văn bản xin lỗi): allowed once per dossier.
+
+    The new date must be a working day after the current one.
+    """
+    if any(change.step == "rescheduled" for change in dossier.timeline):
+        raise AlreadyRescheduled(f"dossier {dossier.code} was already rescheduled once")
+    if dossier.due_on is not None and new_due_on <= dossier.due_on:
+        raise ValueError(f"the new date {new_due_on.isoformat()} must be after {dossier.due_on.isoformat()}")
+    if not calendar.is_working_day(new_due_on):
+        raise ValueError(f"{new_due_on.isoformat()} is not a working day")
+    dossier.due_on = new_due_on
+    dossier.due_at = datetime.combine(new_due_on, calendar.office_hours.afternoon_end,
+                                      tzinfo=calendar.timezone)
+    dossier.record_status(DossierStatus.IN_PROGRESS, actor=actor, at=at, step="rescheduled",
+                          note=reason)
 
 
 def finish_processing(dossier: Dossier, *, at: datetime, actor: str, note: str | None = None) -> None:

@@ -17,7 +17,8 @@ Public API
   `working=True` a make-up working day.
 - `WorkingCalendar(overrides=(), office_hours=OfficeHours(), timezone="Asia/Ho_Chi_Minh")`:
   - `is_working_day(day) -> bool`, `day_off_reason(day) -> str | None`
-  - `next_working_day(day) -> date` (strictly after), `working_day_on_or_after(day) -> date`
+  - `next_working_day(day) -> date` (strictly after), `previous_working_day(day) -> date`
+    (strictly before), `working_day_on_or_after(day) -> date`
   - `add_working_days(day, count) -> date`, `working_days_between(start, end) -> int`
   - `reception_time(received_at) -> datetime` — when counting treats the dossier as received
   - `add_working_hours(start, hours) -> datetime` — the time budget of an internal step (8 office
@@ -114,6 +115,13 @@ class WorkingCalendar:
         candidate = day + timedelta(days=1)
         while not self.is_working_day(candidate):
             candidate += timedelta(days=1)
+        return candidate
+
+    def previous_working_day(self, day: date) -> date:
+        """The last working day strictly before `day` (e.g. when to warn before a deadline)."""
+        candidate = day - timedelta(days=1)
+        while not self.is_working_day(candidate):
+            candidate -= timedelta(days=1)
         return candidate
 
     def working_day_on_or_after(self, day: date) -> date:

@@ -87,6 +87,11 @@ def test_shipped_catalog_has_six_construction_procedures():
     appraisal = catalog.get("SXD.TDDA-01", on=date(2026, 2, 13))
     assert appraisal.duration("nhom-a") == Duration(35, DeadlineUnit.DAYS)
     assert appraisal.supplement_clock is SupplementClock.RESTART
+    # every catalog entry runs one of the process families in bpmn/
+    deployed = {path.stem for path in (PROJECT_ROOT / "bpmn").glob("*.bpmn")}
+    assert {p.process_id for p in catalog.procedures} <= deployed
+    certificates = catalog.for_process("practising-certificate", on=date(2026, 2, 13))
+    assert {p.code for p in certificates} == {"SXD.CCHN-01", "1.009986", "SXD.CCNL-03"}
 
 
 def test_valid_file_reads_every_field(tmp_path):
@@ -114,7 +119,7 @@ def test_version_in_force_on_the_day_of_receipt(tmp_path):
     assert catalog.get("1.009986", on=date(2024, 12, 30)).version == 2
     assert catalog.get("1.009986", on=date(2024, 12, 30)).duration().value == 7
     assert catalog.version("1.009986", 1).duration().value == 10
-    assert catalog.for_process("cchn-dieu-chinh", on=date(2023, 1, 1)).version == 1
+    assert [p.version for p in catalog.for_process("cchn-dieu-chinh", on=date(2023, 1, 1))] == [1]
     with pytest.raises(ProcedureNotFound, match="not in force on 2020-01-01"):
         catalog.get("1.009986", on=date(2020, 1, 1))
     with pytest.raises(ProcedureNotFound, match="no procedure 9.999999"):

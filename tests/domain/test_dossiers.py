@@ -12,6 +12,7 @@ from motcua.checklist import SubmittedComponent, check_submission
 from motcua.db import Dossier, transaction
 from motcua.deadlines import OnTimeStatus
 from motcua.dossiers import (
+    AlreadyRescheduled,
     Applicant,
     IncompleteDossier,
     deadline_of,
@@ -19,6 +20,7 @@ from motcua.dossiers import (
     on_time_status,
     receive_dossier,
     request_supplement,
+    reschedule,
     resume_after_supplement,
     return_result,
 )
@@ -92,7 +94,7 @@ def test_receive_a_building_permit_dossier_before_tet(sessions, catalog, calenda
     assert stored.procedure_version == 1 and stored.case_id == "nha-o-rieng-le"
     assert stored.status is DossierStatus.RECEIVED
     assert [(c.status, c.actor, c.step) for c in stored.timeline] == [
-        (DossierStatus.RECEIVED, "letan", "tiep-nhan")]
+        (DossierStatus.RECEIVED, "letan", "received")]
     assert dossier.submitted_components[3] == {"component": "ban-ve-thiet-ke",
                                                "copy_type": "original", "quantity": 2}
 
@@ -164,3 +166,27 @@ def test_online_dossier_keeps_the_portal_code_and_is_classified(sessions, catalo
         assert dossier.status is DossierStatus.RETURNED
         assert on_time_status(dossier, on=date(2026, 5, 31)) is OnTimeStatus.ON_TIME
         assert on_time_status(dossier, on=date(2026, 5, 7)) is OnTimeStatus.WITHIN
+
+
+def test_a_dossier_is_rescheduled_once_with_an_apology(sessions, catalog, calendar):
+    permit = catalog.get("1.009994", on=date(2026, 2, 13))
+    with transaction(sessions) as session:
+        dossier = receive_dossier(session, procedure=permit, applicant=APPLICANT,
+                                  channel=Channel.DIRECT, received_at=datetime(2026, 2, 13, 10, 0),
+                                  submitted=permit_papers(), calendar=calendar, actor="letan",
+                                  case_id="nha-o-rieng-le")
+        # the law asks to warn at least one day before: the working day before Mon 2 Mar is Fri 27 Feb
+        assert calendar.previous_working_day(dossier.due_on) == date(2026, 2, 27)
+        with pytest.raises(ValueError, match="not a working day"):
+            reschedule(dossier, new_due_on=date(2026, 3, 7), calendar=calendar,
+                       at=datetime(2026, 2, 27, 9, 0), actor="chuyenvien", reason="Chờ ý kiến PCCC")
+        reschedule(dossier, new_due_on=date(2026, 3, 9), calendar=calendar,
+                   at=datetime(2026, 2, 27, 9, 0), actor="chuyenvien", reason="Chờ ý kiến PCCC")
+        assert (dossier.original_due_on, dossier.due_on) == (date(2026, 3, 2), date(2026, 3, 9))
+        with pytest.raises(AlreadyRescheduled):
+            reschedule(dossier, new_due_on=date(2026, 3, 16), calendar=calendar,
+                       at=datetime(2026, 3, 6, 9, 0), actor="chuyenvien", reason="Lần hai")
+    with sessions() as session:
+        stored = session.scalars(sa.select(Dossier)).one()
+        assert stored.due_on == date(2026, 3, 9)
+        assert stored.timeline[-1].step == "rescheduled" and stored.timeline[-1].note == "Chờ ý kiến PCCC"
