@@ -71,9 +71,9 @@ def temporal_property(value: Any, key: str) -> Any:
 
 def filter_list(value: Any, condition: Node, scope: Scope) -> Any:
     """`value[condition]`: an index (1-based, negative from the end) or a boolean filter."""
-    if value is None:
+    if type(value) is not list:
         return None
-    items = value if type(value) is list else [value]
+    items = value
     if _is_constant(condition):
         index = condition.feel_constant  # type: ignore[attr-defined]
         if type(index) is Decimal:
@@ -220,6 +220,15 @@ class Compiler(Transformer):
                 return None
             return value
 
+        if name == "?":
+
+            def input_value(scope: Scope) -> Any:
+                value = scope.lookup("?")
+                if value is MISSING:
+                    raise EvaluationFailure("'?' is only defined in unary tests")
+                return value
+
+            return input_value
         node.feel_name = name  # type: ignore[attr-defined]
         return node
 
@@ -562,6 +571,8 @@ def invoke(function: FeelFunction, args: list[Any], names: list[Any] | None) -> 
         if set(by_name) - set(function.parameters):
             return None
         args = [by_name.get(p) for p in function.parameters]
+    elif len(args) != len(function.parameters) and not hasattr(function.call, "feel_builtin"):
+        return None  # no function with that many parameters
     return function.call(*args)
 
 
