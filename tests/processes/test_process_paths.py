@@ -251,6 +251,8 @@ def test_user_tasks_carry_form_groups_and_due_dates(office):
     assert headers["io.camunda.zeebe:dueDate"].startswith("2026-03-11T17:00:00")
     form = office.kit.engine.form(int(headers["io.camunda.zeebe:formKey"]))
     assert form["form_id"] == "reception-check"
+    shown = office.task_variables("Task_ReceptionCheck")
+    assert shown["taskContextDisplayName"] == "000.00.17.H06-260302-0001 · Nguyễn Văn An"
 
     office.task("Task_ReceptionCheck", intakeDecision="accept")
     office.run_workers()
