@@ -6,7 +6,8 @@
 
 Values come back as Python values: numbers as `decimal.Decimal`, null as None, lists, dicts,
 `datetime.date` / `time` / `datetime`, `timedelta` (days and time duration),
-`YearsMonthsDuration`, `Range`, `FeelFunction`.
+`YearsMonthsDuration`, `Range`, `FeelFunction`. `to_variable()` turns a result into the JSON value
+Zeebe would store as a process variable.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from engine.feel.errors import FeelError, FeelEvaluationError, FeelSyntaxError
 from engine.feel.expression import Expression, UnaryTests, compile, compile_unary_tests
 from engine.feel.text import to_text
 from engine.feel.values import FeelFunction, Range, YearsMonthsDuration
+from engine.feel.variables import to_variable
 
 __all__ = [
     "Expression",
@@ -34,6 +36,7 @@ __all__ = [
     "evaluate",
     "set_clock",
     "to_text",
+    "to_variable",
     "unary_test",
 ]
 

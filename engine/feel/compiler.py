@@ -10,7 +10,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from lark import Token, Transformer, Tree, v_args
+from lark import Token, Tree, v_args
+from lark.visitors import Transformer_NonRecursive as Transformer
 
 from engine.feel import builtins, operators, temporal, types
 from engine.feel.errors import EvaluationFailure, FeelSyntaxError

@@ -11,10 +11,8 @@ from engine.feel.values import FeelFunction, Range, YearsMonthsDuration
 
 
 def format_number(value: Decimal) -> str:
-    if value == value.to_integral_value() and value.as_tuple().exponent > 0:
-        return format(value.quantize(Decimal(1)), "f")
-    text = format(value, "f")
-    return text
+    """Plain notation, never an exponent (1E+3 reads 1000)."""
+    return format(value, "f")
 
 
 def to_text(value: Any) -> str:

@@ -102,3 +102,27 @@ def test_feel_errors_share_a_base_class() -> None:
 )
 def test_unary_tests(tests: str, value: object, expected: bool) -> None:
     assert feel.unary_test(tests, value, {"limit": 5}) is expected
+
+
+def test_results_become_json_ready_process_variables() -> None:
+    result = feel.evaluate(
+        '{fee: 1500, rate: 0.1, due: date("2026-12-01"), wait: duration("P15D"),'
+        ' at: @"2026-11-24T10:00:00@Asia/Ho_Chi_Minh", check: function() true}'
+    )
+    assert feel.to_variable(result) == {
+        "fee": 1500,
+        "rate": 0.1,
+        "due": "2026-12-01",
+        "wait": "P15D",
+        "at": "2026-11-24T10:00:00+07:00[Asia/Ho_Chi_Minh]",
+        "check": None,
+    }
+
+
+def test_values_of_python_types_are_accepted() -> None:
+    import datetime as dt
+
+    variables = {"received": dt.date(2026, 11, 24), "count": 3, "ratio": 0.5, "tags": ("a", "b")}
+    assert feel.evaluate("received + duration(\"P1D\")", variables) == dt.date(2026, 11, 25)
+    assert feel.evaluate("count * ratio", variables) == Decimal("1.5")
+    assert feel.evaluate("count(tags)", variables) == Decimal(2)

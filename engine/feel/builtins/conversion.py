@@ -11,6 +11,7 @@ from typing import Any
 from engine.feel import temporal
 from engine.feel.builtins.registry import builtin
 from engine.feel.text import to_text
+from engine.feel.variables import to_variable
 from engine.feel.values import YearsMonthsDuration, to_feel
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -151,23 +152,7 @@ def years_and_months_duration(start: dt.date, end: dt.date) -> YearsMonthsDurati
 
 @builtin("to json(value: any)")
 def to_json(value: Any) -> str:
-    return json.dumps(_json_value(value), ensure_ascii=False, separators=(",", ":"))
-
-
-def _json_value(value: Any) -> Any:
-    if value is None or type(value) in (bool, str):
-        return value
-    if type(value) is Decimal:
-        return int(value) if value == value.to_integral_value() else float(value)
-    if type(value) is list:
-        return [_json_value(v) for v in value]
-    if type(value) is dict:
-        return {k: _json_value(v) for k, v in value.items()}
-    if type(value) is dt.datetime and temporal.zone_id(value.tzinfo):
-        # Java's ZonedDateTime form keeps the offset and the zone.
-        offset = temporal.format_datetime(value.replace(tzinfo=dt.timezone(value.utcoffset())))
-        return f"{offset}[{temporal.zone_id(value.tzinfo)}]"
-    return to_text(value)
+    return json.dumps(to_variable(value, functions_as_text=True), ensure_ascii=False, separators=(",", ":"))
 
 
 @builtin("from json(value: string)")
