@@ -85,6 +85,13 @@ def test_opens_in_camunda_modeler_for_8_6(model):
 
 
 @pytest.mark.parametrize("model", MODELS, ids=IDS)
+def test_is_valid_against_the_bpmn_2_0_schema(model):
+    parser = pytest.importorskip("SpiffWorkflow.bpmn.parser.BpmnParser")
+    etree = pytest.importorskip("lxml.etree")
+    parser.BpmnValidator().validate(etree.parse(str(model.path)), str(model.path))
+
+
+@pytest.mark.parametrize("model", MODELS, ids=IDS)
 def test_every_element_and_flow_is_laid_out(model):
     plane = model.tree.getroot().find("bpmndi:BPMNDiagram/bpmndi:BPMNPlane", NS)
     assert plane.get("bpmnElement") == model.process_id
