@@ -11,8 +11,8 @@ from typing import Any
 from engine.feel import temporal
 from engine.feel.builtins.registry import builtin
 from engine.feel.text import to_text
-from engine.feel.variables import to_variable
 from engine.feel.values import YearsMonthsDuration, to_feel
+from engine.feel.variables import to_variable
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
