@@ -224,3 +224,72 @@ def test_gateway_conditions_only_use_values_the_forms_offer():
                     )
                     checked += 1
     assert checked >= 10
+
+
+def visible_fields(form_id: str, data: dict) -> set[str]:
+    """Keys of the fields a person sees, hiding what `conditional.hide` (FEEL) hides."""
+    feel = pytest.importorskip("engine.feel")
+
+    def shown(components, scope=""):
+        for c in components:
+            hide = c.get("conditional", {}).get("hide")
+            if hide and feel.evaluate(hide[1:], data) is True:
+                continue
+            if c.get("type") in KEYED:
+                yield scope + c["key"]
+            if c.get("type") in CONTAINERS:
+                inner = f"{scope}{c['path']}." if c.get("path") else scope
+                yield from shown(c["components"], inner)
+
+    return set(shown(FORMS[form_id]["components"]))
+
+
+def test_reception_check_asks_only_what_the_decision_needs():
+    assert visible_fields("reception-check", {}) == {"intakeDecision", "receptionNote"}
+    supplement = visible_fields("reception-check", {"intakeDecision": "supplement"})
+    assert {"missingItems.name", "missingItems.detail", "contactPhone"} <= supplement
+    assert "refusalReason" not in supplement
+    refuse = visible_fields("reception-check", {"intakeDecision": "refuse"})
+    assert "refusalReason" in refuse and "contactPhone" not in refuse
+
+
+def test_appraisal_shows_consultation_fields_only_when_consulting():
+    assert "consultAgency" not in visible_fields(
+        "permit-appraisal", {"appraisalOutcome": "propose"}
+    )
+    consulting = visible_fields("permit-appraisal", {"appraisalOutcome": "consult"})
+    assert {"consultAgency", "consultQuestion"} <= consulting and "recommendation" not in consulting
+    assert "recommendation" in visible_fields(
+        "certificate-appraisal", {"appraisalOutcome": "propose"}
+    )
+    site = visible_fields("permit-appraisal", {"siteInspected": True})
+    assert "inspectionDate" in site and "inspectionDate" not in visible_fields(
+        "permit-appraisal", {}
+    )
+
+
+def test_leader_confirms_the_signature_only_when_approving():
+    approve = visible_fields("leader-sign", {"leaderDecision": "approve"})
+    assert "signatureConfirmed" in approve and "leaderRefusalReason" not in approve
+    refuse = visible_fields("leader-sign", {"leaderDecision": "refuse"})
+    assert "leaderRefusalReason" in refuse and "signatureConfirmed" not in refuse
+
+
+def test_return_form_follows_the_delivery_method():
+    counter = visible_fields("return-result", {"deliveryMethod": "counter"})
+    assert {"receiverName", "receiverIdNumber"} <= counter and "postTrackingNumber" not in counter
+    assert "authorisationDocument" not in counter
+    proxy = visible_fields(
+        "return-result", {"deliveryMethod": "counter", "authorisedReceiver": True}
+    )
+    assert "authorisationDocument" in proxy
+    post = visible_fields("return-result", {"deliveryMethod": "post"})
+    assert "postTrackingNumber" in post and "receiverIdNumber" not in post
+
+
+def test_rating_criteria_are_skipped_when_the_citizen_declines():
+    assert "ratingCriteria.time" in visible_fields(
+        "satisfaction-rating", {"satisfaction": "satisfied"}
+    )
+    declined = visible_fields("satisfaction-rating", {"satisfaction": "declined"})
+    assert declined == {"satisfaction"}
