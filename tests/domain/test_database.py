@@ -3,9 +3,7 @@ a dossier with its timeline, pauses, documents and outbox rows survives a round 
 
 from __future__ import annotations
 
-import subprocess
 import sys
-import time
 from datetime import UTC, date, datetime
 
 import pytest
@@ -40,6 +38,8 @@ from motcua.db import (
 from motcua.deadlines import DeadlineUnit, Duration
 from motcua.dossier_codes import next_code
 from motcua.statuses import ApplicantKind, Channel, DossierStatus, PauseReason, ReportGroup
+
+from .test_dossier_codes import run_together
 
 
 def head() -> str:
@@ -78,14 +78,9 @@ def test_migrate_builds_exactly_the_models(database_url):
 
 @pytest.mark.slow
 def test_processes_starting_together_migrate_once(database_url):
-    script = ("import sys, time; from motcua.db import migrate; "
-              "time.sleep(max(0.0, float(sys.argv[2]) - time.time())); migrate(sys.argv[1])")
-    start = time.time() + 2.0
-    starters = [subprocess.Popen([sys.executable, "-c", script, database_url, str(start)],
-                                 stderr=subprocess.PIPE, text=True) for _ in range(3)]
-    for starter in starters:
-        _, err = starter.communicate(timeout=90)
-        assert starter.returncode == 0, err
+    script = ("import sys; from motcua.db import migrate; print('ready', flush=True); "
+              "sys.stdin.readline(); migrate(sys.argv[1])")
+    run_together([sys.executable, "-c", script, database_url], processes=3)
     assert current_revision(database_url) == head()
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-import time
 from datetime import UTC, date, datetime
 
 import pytest
@@ -91,33 +90,44 @@ def test_patterns_that_could_repeat_are_refused(pattern, message):
 
 
 WORKER = textwrap.dedent("""
-    import sys, time
+    import sys
     from datetime import datetime
     from motcua.db import engine_for, session_factory, transaction
     from motcua.dossier_codes import next_code
-    url, start, count = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+    url, count = sys.argv[1], int(sys.argv[2])
     sessions = session_factory(engine_for(url))
     with sessions() as warm_up:
         warm_up.connection()
-    time.sleep(max(0.0, start - time.time()))
+    print("ready", flush=True)
+    sys.stdin.readline()  # all processes start together
     for _ in range(count):
         with transaction(sessions) as session:
             print(next_code(session, "000.00.17.H06", datetime(2026, 11, 24, 9, 0)), flush=True)
 """)
 
 
-@pytest.mark.slow
-def test_concurrent_processes_never_get_the_same_code(migrated_url):
-    processes, per_process = 4, 25
-    start = time.time() + 2.0  # all processes begin together, after importing
-    workers = [subprocess.Popen([sys.executable, "-c", WORKER, migrated_url, str(start), str(per_process)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-               for _ in range(processes)]
-    codes: list[str] = []
+def run_together(argv: list[str], processes: int) -> list[str]:
+    """Start `processes` copies of `argv`, release them at once when all are ready, return stdouts."""
+    workers = [subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True) for _ in range(processes)]
+    for worker in workers:
+        assert worker.stdout.readline().strip() == "ready", worker.stderr.read()
+    for worker in workers:
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
+    outputs = []
     for worker in workers:
         out, err = worker.communicate(timeout=90)
         assert worker.returncode == 0, err
-        codes.extend(out.split())
+        outputs.append(out)
+    return outputs
+
+
+@pytest.mark.slow
+def test_concurrent_processes_never_get_the_same_code(migrated_url):
+    processes, per_process = 4, 25
+    outputs = run_together([sys.executable, "-c", WORKER, migrated_url, str(per_process)], processes)
+    codes = [code for out in outputs for code in out.split()]
     assert len(codes) == processes * per_process
     assert len(set(codes)) == len(codes), "a dossier code was issued twice"
     sequences = sorted(DossierCode.parse(c).sequence for c in codes)
