@@ -155,6 +155,6 @@ def to_json(value: Any) -> str:
     return json.dumps(to_variable(value, functions_as_text=True), ensure_ascii=False, separators=(",", ":"))
 
 
-@builtin("from json(value: string)")
+@builtin("from json(json: string)")
 def from_json(text: str) -> Any:
     return to_feel(json.loads(text, parse_float=Decimal))

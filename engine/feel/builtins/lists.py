@@ -145,7 +145,10 @@ def any_true(*args: Any) -> bool | None:
     return False if all(i is False for i in items) else None
 
 
-@builtin("sublist(list: list, start position: number, length?: number)")
+@builtin(
+    "sublist(list: list, start position: number, length?: number)",
+    "sublist(list: list, start: number, length?: number)",
+)
 def sublist(items: list[Any], start: Decimal, length: Decimal | None = None) -> list[Any] | None:
     begin = int(start)
     if begin == 0 or abs(begin) > len(items):

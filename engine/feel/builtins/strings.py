@@ -110,7 +110,7 @@ def split(text: str, delimiter: str) -> list[str]:
     return [p for p in parts if p is not None]
 
 
-@builtin("extract(string: string, pattern: string)")
+@builtin("extract(input: string, pattern: string)")
 def extract(text: str, pattern: str) -> list[str]:
     return [m.group(0) for m in _regex(pattern).finditer(text)]
 
