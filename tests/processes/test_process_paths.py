@@ -538,6 +538,19 @@ def test_desk_is_warned_the_day_before_and_apology_is_issued_only_once(office):
     assert_clean(office)
 
 
+def test_after_the_apology_staff_see_the_new_due_date(office):
+    """Zeebe keeps one `dueAt` per instance scope: the date set by the apology branch is the one
+    the specialist's task carries from then on."""
+    office.submit("construction-permit")
+    office.receive()
+    office.advance(days=29)
+    office.run_workers()
+    assert office.sms[-1] == "late-apology"
+    new_due = WORKER_RESULTS["dossier.reschedule"]["dueAt"]
+    assert office.task_variables("Task_Appraise")["dueAt"] == new_due
+    assert_clean(office)
+
+
 def test_dossier_resolved_in_time_cancels_the_due_date_timers(office):
     dossier = office.submit("practising-certificate")
     office.receive()
