@@ -15,12 +15,25 @@ from lark.visitors import Transformer_NonRecursive as Transformer
 
 from engine.feel import builtins, operators, temporal, types
 from engine.feel.errors import EvaluationFailure, FeelSyntaxError
+from engine.feel.runtime import (
+    Node,
+    Test,
+    any_test,
+    filter_list,
+    get_path,
+    input_test,
+    invoke,
+    is_constant,
+    iterable,
+    loop,
+    range_items,
+    value_test,
+)
 from engine.feel.scope import MISSING, Scope
-from engine.feel.values import FeelFunction, Range, feel_equal, range_contains
+from engine.feel.values import FeelFunction, Range
 
-Node = Callable[[Scope], Any]
+# Built-ins whose result changes between calls: never folded at compile time.
 _IMPURE = {"now", "today", "random number", "uuid"}
-Test = Callable[[Any, Scope], Any]
 
 
 def constant(value: Any) -> Node:
@@ -36,148 +49,9 @@ def constant(value: Any) -> Node:
     return node
 
 
-def _is_constant(node: Node) -> bool:
-    return hasattr(node, "feel_constant")
-
-
 def _nodes(children: list[Any]) -> list[Any]:
     """Children without the punctuation and keyword tokens."""
     return [c for c in children if not isinstance(c, Token) or c.type in ("NAME", "STRING")]
-
-
-def resolve_name(name: str, scope: Scope) -> Any:
-    value = scope.lookup(name)
-    if value is MISSING:
-        function = builtins.lookup(" ".join(name.split()))
-        return function.as_value() if function is not None else None
-    return value
-
-
-def get_path(value: Any, key: str) -> Any:
-    """`value.key`: a context entry, a property, or a projection over a list."""
-    if type(value) is dict:
-        return value.get(key)
-    if type(value) is list:
-        return [get_path(item, key) for item in value]
-    if value is None:
-        return None
-    return temporal_property(value, key)
-
-
-def temporal_property(value: Any, key: str) -> Any:
-    from engine.feel.properties import property_of
-
-    return property_of(value, key)
-
-
-def filter_list(value: Any, condition: Node, scope: Scope) -> Any:
-    """`value[condition]`: an index (1-based, negative from the end) or a boolean filter."""
-    if type(value) is not list:
-        return None
-    items = value
-    if _is_constant(condition):
-        index = condition.feel_constant  # type: ignore[attr-defined]
-        if type(index) is Decimal:
-            return _at_index(items, index)
-    result: list[Any] = []
-    for position, item in enumerate(items):
-        # A context item's entries are names in the condition, and so is `item` itself.
-        inner = Scope({"item": item}, scope)
-        outcome = condition(Scope(item, inner) if type(item) is dict else inner)
-        if type(outcome) is Decimal and position == 0:
-            return _at_index(items, outcome)
-        if outcome is True:
-            result.append(item)
-    return result
-
-
-def _at_index(items: list[Any], index: Decimal) -> Any:
-    if index != index.to_integral_value():
-        return None
-    position = int(index)
-    if position > 0 and position <= len(items):
-        return items[position - 1]
-    if position < 0 and -position <= len(items):
-        return items[position]
-    return None
-
-
-def value_test(expression: Node) -> Test:
-    """A positive unary test made of an expression: equality, membership or a boolean."""
-
-    def test(value: Any, scope: Scope) -> Any:
-        expected = expression(scope)
-        if type(expected) is bool and value is not None and type(value) is not bool:
-            return expected
-        return matches(value, expected)
-
-    return test
-
-
-def input_test(expression: Node) -> Test:
-    """A unary test that uses `?`: it must evaluate to a boolean."""
-
-    def test(value: Any, scope: Scope) -> Any:
-        outcome = expression(scope)
-        return outcome if type(outcome) is bool else None
-
-    return test
-
-
-def matches(value: Any, expected: Any) -> Any:
-    if type(expected) is Range:
-        return range_contains(expected, value)
-    if type(expected) is list:
-        if type(value) is list and feel_equal(value, expected) is True:
-            return True
-        for element in expected:
-            if type(element) is Range:
-                if range_contains(element, value) is True:
-                    return True
-            elif feel_equal(element, value) is True:
-                return True
-        return False
-    return feel_equal(value, expected)
-
-
-def any_test(tests: list[Test]) -> Test:
-    if len(tests) == 1:
-        return tests[0]
-
-    def test(value: Any, scope: Scope) -> Any:
-        unknown = False
-        for one in tests:
-            outcome = one(value, scope)
-            if outcome is True:
-                return True
-            if outcome is not False:
-                unknown = True
-        return None if unknown else False
-
-    return test
-
-
-def _iterable(value: Any) -> list[Any] | None:
-    if type(value) is list:
-        return value
-    if type(value) is Range:
-        return _range_items(value.start, value.end, value.start_included, value.end_included)
-    return None
-
-
-def _range_items(start: Any, end: Any, start_in: bool = True, end_in: bool = True) -> list[Any] | None:
-    if type(start) is not Decimal or type(end) is not Decimal:
-        return None
-    if start != start.to_integral_value() or end != end.to_integral_value():
-        return None
-    first, last = int(start), int(end)
-    step = 1 if last >= first else -1
-    items = [Decimal(i) for i in range(first, last + step, step)]
-    if not start_in and items:
-        items = items[1:]
-    if not end_in and items:
-        items = items[:-1]
-    return items
 
 
 class Compiler(Transformer):
@@ -242,7 +116,7 @@ class Compiler(Transformer):
 
     def list(self, children: list[Any]) -> Node:
         items = [c for c in _nodes(children) if c is not None]
-        if all(_is_constant(i) for i in items):
+        if all(is_constant(i) for i in items):
             values = [i.feel_constant for i in items]  # type: ignore[attr-defined]
             return lambda scope: list(values)
         return lambda scope: [item(scope) for item in items]
@@ -273,7 +147,7 @@ class Compiler(Transformer):
 
     def _binary(self, children: list[Any], op: Callable[[Any, Any], Any]) -> Node:
         left, right = _nodes(children)
-        if _is_constant(right):
+        if is_constant(right):
             value = right.feel_constant  # type: ignore[attr-defined]
             return lambda scope: op(left(scope), value)
         return lambda scope: op(left(scope), right(scope))
@@ -295,7 +169,7 @@ class Compiler(Transformer):
 
     def neg(self, children: list[Any]) -> Node:
         (operand,) = _nodes(children)
-        if _is_constant(operand):
+        if is_constant(operand):
             return constant(operators.negate(operand.feel_constant))  # type: ignore[attr-defined]
         return lambda scope: operators.negate(operand(scope))
 
@@ -411,7 +285,7 @@ class Compiler(Transformer):
             if (
                 builtin is not None
                 and builtin.name not in _IMPURE
-                and all(_is_constant(v) for v in values)
+                and all(is_constant(v) for v in values)
             ):
                 # Fold `duration("P1D")` and the like once, at compile time.
                 args = [v.feel_constant for v in values]  # type: ignore[attr-defined]
@@ -454,9 +328,9 @@ class Compiler(Transformer):
         name = str(parts[0])
         if len(parts) == 3:
             start, end = parts[1], parts[2]
-            return name, lambda scope: _range_items(start(scope), end(scope))
+            return name, lambda scope: range_items(start(scope), end(scope))
         source = parts[1]
-        return name, lambda scope: _iterable(source(scope))
+        return name, lambda scope: iterable(source(scope))
 
     @v_args(meta=True)
     def for_expr(self, meta: Any, children: list[Any]) -> Node:
@@ -466,7 +340,7 @@ class Compiler(Transformer):
 
         def node(scope: Scope) -> Any:
             results: list[Any] = []
-            if not _loop(iterations, 0, scope, {}, body, results, uses_partial):
+            if not loop(iterations, 0, scope, {}, body, results, uses_partial):
                 return None
             return results
 
@@ -481,7 +355,7 @@ class Compiler(Transformer):
 
         def node(scope: Scope) -> Any:
             outcomes: list[Any] = []
-            if not _loop(iterations, 0, scope, {}, condition, outcomes):
+            if not loop(iterations, 0, scope, {}, condition, outcomes):
                 return None
             if every:
                 if all(o is True for o in outcomes):
@@ -534,47 +408,6 @@ class Compiler(Transformer):
 
     def function_type(self, children: list[Any]) -> Callable[[Any], bool]:
         return types.named("function")
-
-
-def _loop(
-    iterations: list[tuple[str, Node]],
-    depth: int,
-    scope: Scope,
-    bound: dict[str, Any],
-    body: Node,
-    results: list[Any],
-    partial: bool = False,
-) -> bool:
-    """Run body over the cartesian product of the iterations; False if one is not a list."""
-    name, source = iterations[depth]
-    items = source(Scope(dict(bound), scope))
-    if items is None:
-        return False
-    last = depth == len(iterations) - 1
-    for item in items:
-        bound[name] = item
-        if last:
-            if partial:
-                bound["partial"] = list(results)
-            results.append(body(Scope(dict(bound), scope)))
-        elif not _loop(iterations, depth + 1, scope, bound, body, results, partial):
-            return False
-    return True
-
-
-def invoke(function: FeelFunction, args: list[Any], names: list[Any] | None) -> Any:
-    """Call a function value with positional or named arguments."""
-    if names is not None:
-        builtin = getattr(function.call, "feel_builtin", None)
-        if builtin is not None:
-            return builtin.invoke_named(dict(zip(names, args, strict=True)))
-        by_name = dict(zip(names, args, strict=True))
-        if set(by_name) - set(function.parameters):
-            return None
-        args = [by_name.get(p) for p in function.parameters]
-    elif len(args) != len(function.parameters) and not hasattr(function.call, "feel_builtin"):
-        return None  # no function with that many parameters
-    return function.call(*args)
 
 
 def compile_tree(tree: Tree) -> Any:
