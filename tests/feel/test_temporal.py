@@ -223,6 +223,10 @@ FUNCTIONS = [
     ("now() instance of date and time", True),
     ("now() - now() <= duration(\"PT1S\")", True),
     ("today() = date(now())", True),
+    ('cycle(duration("PT12H"))', "R/PT12H"),
+    ('cycle(3, duration("PT1H"))', "R3/PT1H"),
+    ('cycle(2, duration("P1D"))', "R2/P1D"),
+    ("cycle(1)", None),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Camunda's built-in FEEL functions, grouped by kind; importing registers them all."""
+"""Camunda's built-in FEEL functions (and Zeebe's `cycle`), by kind; importing registers all."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from engine.feel.builtins import (  # noqa: F401  (imported to register)
     ranges,
     strings,
     temporal,
+    zeebe,
 )
 from engine.feel.builtins.registry import BUILTINS, Builtin
 
