@@ -204,11 +204,14 @@ def test_every_form_is_used_and_every_used_form_exists():
     assert used == set(FORMS)
 
 
-def test_gateway_conditions_only_use_values_the_forms_offer():
+def test_gateway_conditions_only_use_values_the_forms_offer_and_require():
     """`=intakeDecision = "accept"` needs an option with value "accept" on the field intakeDecision."""
     offered: dict[str, set] = {}
+    required = set()
     for form in FORMS.values():
         for c, scope in walk(form["components"]):
+            if c.get("validate", {}).get("required"):
+                required.add(scope + c.get("key", ""))
             if c.get("type") in OPTIONS and "values" in c:
                 offered.setdefault(scope + c["key"], set()).update(v["value"] for v in c["values"])
     checked = 0
@@ -222,6 +225,7 @@ def test_gateway_conditions_only_use_values_the_forms_offer():
                     assert value in offered[key], (
                         f"{m.process_id} {flow.get('id')}: {key} = {value!r}"
                     )
+                    assert key in required, f"{key} decides a gateway: the form must require it"
                     checked += 1
     assert checked >= 10
 
