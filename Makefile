@@ -36,7 +36,6 @@ test: install
 
 lint: $(STAMP_PY)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
 
 bench: install
 	$(PY) -m bench

@@ -85,6 +85,24 @@ def deploy(paths: tuple[Path, ...]) -> None:
         click.echo(line)
 
 
+@main.group()
+def catalog() -> None:
+    """The procedure catalog (MOTCUA_CATALOG_DIR)."""
+
+
+@catalog.command("check")
+def catalog_check() -> None:
+    """Validate every catalog file; list every problem with file, line and field."""
+    from motcua.catalog import CatalogError, load_catalog
+
+    directory = settings_module.load().catalog_dir
+    try:
+        loaded = load_catalog(directory)
+    except CatalogError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{directory}: {len(loaded.procedures)} procedure versions, all valid")
+
+
 @main.command()
 @click.option("--demo/--no-demo", default=True, help="load demo users and dossiers")
 def up(demo: bool) -> None:

@@ -27,6 +27,10 @@ class Settings:
     database_url_override: str = field(default_factory=lambda: _env("MOTCUA_DATABASE_URL", ""))
     sms_provider: str = field(default_factory=lambda: _env("MOTCUA_SMS_PROVIDER", "outbox"))
     language: str = field(default_factory=lambda: _env("MOTCUA_LANGUAGE", "vi"))
+    dossier_code_pattern: str = field(
+        default_factory=lambda: _env("MOTCUA_DOSSIER_CODE_PATTERN", "{agency}-{yymmdd}-{seq:04d}"))
+    office_hours: str = field(
+        default_factory=lambda: _env("MOTCUA_OFFICE_HOURS", "07:00-11:30,13:30-17:00"))
     secret_key_override: str = field(default_factory=lambda: _env("MOTCUA_SECRET_KEY", ""))
 
     @property

@@ -56,3 +56,18 @@ def test_migrate_explains_a_bad_database_url(monkeypatch):
     result = CliRunner().invoke(main, ["migrate"])
     assert result.exit_code != 0
     assert "cannot migrate the database nosuchdb://x" in result.output
+
+
+def test_catalog_check_accepts_the_shipped_catalog():
+    result = CliRunner().invoke(main, ["catalog", "check"])
+    assert result.exit_code == 0, result.output
+    assert "all valid" in result.output
+
+
+def test_catalog_check_names_file_line_and_field(tmp_path, monkeypatch):
+    (tmp_path / "broken.yaml").write_text("code: '1.009994'\nnames: 7\n", encoding="utf-8")
+    monkeypatch.setenv("MOTCUA_CATALOG_DIR", str(tmp_path))
+    result = CliRunner().invoke(main, ["catalog", "check"])
+    assert result.exit_code != 0
+    assert "broken.yaml:2" in result.output
+    assert "names" in result.output
