@@ -32,8 +32,30 @@ def _parser() -> Lark:
     )
 
 
+# Tokens that can start an expression; when all are expected, the message says "an expression".
+_EXPRESSION_START = {
+    "LPAR", "MINUS", "LSQB", "RSQB", "LBRACE", "EVERY", "SOME", "FOR", "IF", "FUNCTION",
+    "TRUE", "FALSE", "NULL", "NAME", "NUMBER", "STRING", "TEMPORAL",
+}
+
+_OPERAND_START = _EXPRESSION_START - {"EVERY", "SOME", "FOR", "IF", "FUNCTION"}
+
+
 def _describe(terminal: str) -> str:
     return _SYMBOLS.get(terminal, f"'{terminal.lower()}'")
+
+
+def _expected(terminals: set[str]) -> str:
+    names = set(terminals)
+    words = []
+    if names >= _EXPRESSION_START:
+        names -= _EXPRESSION_START
+        words.append("an expression")
+    elif names >= _OPERAND_START:
+        names -= _OPERAND_START
+        words.append("a value")
+    words.extend(sorted({_describe(t) for t in names}))
+    return ", ".join(words)
 
 
 def parse(text: str, start: str = "start") -> Tree:
@@ -43,19 +65,24 @@ def parse(text: str, start: str = "start") -> Tree:
         with _lock:
             return parser.parse(text, start=start)
     except UnexpectedToken as error:
-        expected = ", ".join(sorted({_describe(t) for t in error.expected}))
+        expected = _expected(error.expected)
         found = "end of input" if error.token.type == "$END" else repr(str(error.token))
-        where = _where(text, error)
+        where = _end(text) if error.token.type == "$END" else _where(text, error)
         raise FeelSyntaxError(
             f"syntax error in '{text}' at {where}: unexpected {found}, expected {expected}"
         ) from None
     except UnexpectedEOF as error:
-        expected = ", ".join(sorted({_describe(t) for t in error.expected}))
+        expected = _expected(set(error.expected))
         raise FeelSyntaxError(
             f"syntax error in '{text}' at end of input: expected {expected}"
         ) from None
     except (UnexpectedCharacters, UnexpectedInput) as error:
         raise FeelSyntaxError(f"syntax error in '{text}' at {_where(text, error)}") from None
+
+
+def _end(text: str) -> str:
+    lines = text.split("\n")
+    return f"line {len(lines)}, column {len(lines[-1]) + 1}"
 
 
 def _where(text: str, error: UnexpectedInput) -> str:
