@@ -13,7 +13,7 @@ from engine.feel.values import YearsMonthsDuration
 _DATE = re.compile(r"(-?\d{4,9})-(\d\d)-(\d\d)")
 _TIME = re.compile(
     r"(\d\d):(\d\d)(?::(\d\d)(?:\.(\d+))?)?"
-    r"(?:(Z)|([+-])(\d\d):?(\d\d)(?::?(\d\d))?)?(?:@([A-Za-z][\w/+\-]*))?"
+    r"(?:([Zz])|([+-])(\d\d):?(\d\d)(?::?(\d\d))?)?(?:@([A-Za-z][\w/+\-]*))?"
 )
 # Components may carry their own sign, as Java's Duration and Period accept (`PT-5M`).
 _YM_DURATION = re.compile(r"([-+])?P(?:([-+]?\d+)Y)?(?:([-+]?\d+)M)?")
