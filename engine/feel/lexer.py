@@ -75,6 +75,7 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+")
 _WORD = re.compile(r"[^\W\d][\w$]*|\?|\$[\w$]*")
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"', re.S)
 _BACKTICK = re.compile(r"`([^`]+)`")
+_GAP = re.compile(r"[ \t]+")
 _INSTANCE_OF = re.compile(r"instance\s+of(?![\w$])")
 # Tokens after which `and` / `or` are operators.
 _OPERAND_ENDS = {"NAME", "NUMBER", "STRING", "TEMPORAL", "TRUE", "FALSE", "NULL", "RPAR", "RSQB", "OPEN_END",
@@ -107,6 +108,11 @@ def _position(text: str, pos: int) -> tuple[int, int]:
     return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
 
 
+def _error(text: str, pos: int, message: str) -> FeelSyntaxError:
+    line, column = _position(text, pos)
+    return FeelSyntaxError(f"{message} at line {line}, column {column} of '{text}'")
+
+
 def tokenize(text: str) -> Iterator[Token]:
     """Yield lark tokens for a FEEL text."""
     pos, end = 0, len(text)
@@ -117,8 +123,7 @@ def tokenize(text: str) -> Iterator[Token]:
             pos = ws.end()
             continue
         if text.startswith("/*", pos):
-            line, column = _position(text, pos)
-            raise FeelSyntaxError(f"unterminated comment at line {line}, column {column}")
+            raise _error(text, pos, "unterminated comment")
         start = pos
         char = text[pos]
         kind: str
@@ -126,14 +131,12 @@ def tokenize(text: str) -> Iterator[Token]:
         if char == '"':
             match = _STRING.match(text, pos)
             if not match:
-                line, column = _position(text, pos)
-                raise FeelSyntaxError(f"unterminated string at line {line}, column {column}")
+                raise _error(text, pos, "unterminated string")
             kind, value, pos = "STRING", unescape(match.group(1)), match.end()
         elif char == "@" and text.startswith('"', pos + 1):
             match = _STRING.match(text, pos + 1)
             if not match:
-                line, column = _position(text, pos)
-                raise FeelSyntaxError(f"unterminated string at line {line}, column {column}")
+                raise _error(text, pos, "unterminated string")
             kind, value, pos = "TEMPORAL", unescape(match.group(1)), match.end()
         elif previous in ("LBRACE", "COMMA") and (key := _SYMBOL_KEY.match(text, pos)):
             # A context key with symbols, e.g. {friend+of+mine: 2} (as feel-scala allows).
@@ -141,8 +144,7 @@ def tokenize(text: str) -> Iterator[Token]:
         elif char == "`":
             match = _BACKTICK.match(text, pos)
             if not match:
-                line, column = _position(text, pos)
-                raise FeelSyntaxError(f"unterminated name at line {line}, column {column}")
+                raise _error(text, pos, "unterminated name")
             kind, value, pos = "NAME", match.group(1), match.end()
         elif char.isdigit() or (char == "." and pos + 1 < end and text[pos + 1].isdigit()):
             match = _NUMBER.match(text, pos)
@@ -161,10 +163,7 @@ def tokenize(text: str) -> Iterator[Token]:
                         kind, value, pos = name, symbol, pos + len(symbol)
                         break
                 else:
-                    line, column = _position(text, pos)
-                    raise FeelSyntaxError(
-                        f"unexpected character {char!r} at line {line}, column {column}"
-                    )
+                    raise _error(text, pos, f"unexpected character {char!r}")
                 if kind == "LSQB" and previous in _OPERAND_ENDS and _ENDS_INTERVAL.match(text, pos):
                     # `]2..5[`: a `[` that closes an open interval cannot start a filter here.
                     kind = "OPEN_END"
@@ -189,7 +188,7 @@ def _word_token(text: str, pos: int) -> tuple[str, str, int]:
     pos = word.end()
     # Join following words that continue the name (not keywords, not `instance of`).
     while True:
-        gap = re.compile(r"[ \t]+").match(text, pos)
+        gap = _GAP.match(text, pos)
         if not gap:
             break
         nxt = _WORD.match(text, gap.end())
