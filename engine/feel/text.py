@@ -11,8 +11,8 @@ from engine.feel.values import FeelFunction, Range, YearsMonthsDuration
 
 
 def format_number(value: Decimal) -> str:
-    """Plain notation, never an exponent (1E+3 reads 1000)."""
-    return format(value, "f")
+    """As Java's BigDecimal.toString, which feel-scala uses: 1.5, 100, 1E-7, 1.0E+42."""
+    return str(value)
 
 
 def to_text(value: Any) -> str:
