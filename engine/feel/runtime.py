@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.feel.properties import property_of
-from engine.feel.scope import Scope
+from engine.feel.scope import ItemScope, Scope
 from engine.feel.values import FeelFunction, Range, feel_equal, range_contains
 
 Node = Callable[[Scope], Any]
@@ -42,8 +42,7 @@ def filter_list(value: Any, condition: Node, scope: Scope) -> Any:
     result: list[Any] = []
     for position, item in enumerate(items):
         # A context item's entries are names in the condition, and so is `item` itself.
-        inner = Scope({"item": item}, scope)
-        outcome = condition(Scope(item, inner) if type(item) is dict else inner)
+        outcome = condition(ItemScope(item, scope))
         if type(outcome) is Decimal and position == 0:
             return _at_index(items, outcome)
         if outcome is True:

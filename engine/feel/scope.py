@@ -47,3 +47,24 @@ class Scope:
 
     def child(self, values: Mapping[str, Any]) -> Scope:
         return Scope(values, self)
+
+
+class ItemScope(Scope):
+    """The scope of a filter condition: the item's entries, then `item`, then the outer scope."""
+
+    __slots__ = ("item",)
+
+    def __init__(self, item: Any, parent: Scope) -> None:
+        super().__init__(item if type(item) is dict else _EMPTY, parent)
+        self.item = item
+
+    def lookup(self, name: str) -> Any:
+        values = self.values
+        if name in values:
+            return values[name]
+        if name == "item":
+            return self.item
+        return self.parent.lookup(name)  # type: ignore[union-attr]
+
+
+_EMPTY: dict[str, Any] = {}
