@@ -179,27 +179,19 @@ def format_datetime(value: dt.datetime) -> str:
 
 
 def format_days_time(value: dt.timedelta) -> str:
-    if not value:
-        return "P0D"
+    """Days, hours, minutes and whole seconds, as feel-scala writes them (fractions dropped)."""
     sign = "-" if value < dt.timedelta(0) else ""
     value = abs(value)
-    days = value.days
     hours, rest = divmod(value.seconds, 3600)
     minutes, seconds = divmod(rest, 60)
-    text = f"{sign}P"
-    if days:
-        text += f"{days}D"
-    if hours or minutes or seconds or value.microseconds or not days:
-        text += "T"
-        if hours:
-            text += f"{hours}H"
-        if minutes:
-            text += f"{minutes}M"
-        if seconds or value.microseconds or not (hours or minutes):
-            text += str(seconds)
-            if value.microseconds:
-                text += "." + f"{value.microseconds:06}".rstrip("0")
-            text += "S"
+    if not (value.days or hours or minutes or seconds):
+        return "P0D"
+    text = f"{sign}P" + (f"{value.days}D" if value.days else "")
+    if hours or minutes or seconds:
+        text += "T" + "".join(
+            f"{amount}{unit}" for amount, unit in ((hours, "H"), (minutes, "M"), (seconds, "S"))
+            if amount
+        )
     return text
 
 

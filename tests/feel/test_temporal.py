@@ -191,7 +191,10 @@ TEXT = [
     ('string(duration("P1D"))', "P1D"),
     ('string(duration("PT36H"))', "P1DT12H"),
     ('string(duration("PT1H30M"))', "PT1H30M"),
-    ('string(duration("PT0.5S"))', "PT0.5S"),
+    ('string(duration("PT90.5S"))', "PT1M30S"),  # feel-scala drops fractions of a second
+    ('string(duration("PT0.5S"))', "P0D"),
+    ('string(duration("PT7261M"))', "P5DT1H1M"),
+    ('string(duration("-P1DT1S"))', "-P1DT1S"),
     ('string(duration("-PT1H"))', "-PT1H"),
     ('string(duration("PT0S"))', "P0D"),
     ('string(duration("P1Y6M"))', "P1Y6M"),
