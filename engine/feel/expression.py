@@ -42,6 +42,10 @@ class Expression:
             raise FeelEvaluationError(f"failed to evaluate '{self.text}': {failure}") from None
         except RecursionError:
             raise FeelEvaluationError(f"failed to evaluate '{self.text}': too deep") from None
+        except Exception as error:  # a value FEEL cannot handle; the engine raises an incident
+            raise FeelEvaluationError(
+                f"failed to evaluate '{self.text}': {type(error).__name__}: {error}"
+            ) from error
 
     def __repr__(self) -> str:
         return f"Expression({self.text!r})"
@@ -82,6 +86,10 @@ class UnaryTests:
             outcome = self._test(converted, Scope({"?": converted}, root))
         except EvaluationFailure as failure:
             raise FeelEvaluationError(f"failed to evaluate '{self.text}': {failure}") from None
+        except Exception as error:
+            raise FeelEvaluationError(
+                f"failed to evaluate '{self.text}': {type(error).__name__}: {error}"
+            ) from error
         if self._negated:
             return outcome is False
         return outcome is True
