@@ -238,10 +238,6 @@ def subtract_datetimes(left: dt.datetime, right: dt.datetime) -> dt.timedelta | 
     return left - right
 
 
-def time_seconds(value: dt.time) -> int:
-    return value.hour * 3600 + value.minute * 60 + value.second
-
-
 def add_to_time(value: dt.time, delta: dt.timedelta) -> dt.time:
     base = dt.datetime.combine(dt.date(2000, 1, 1), value.replace(tzinfo=None))
     moved = (base + delta).time()

@@ -60,7 +60,6 @@ class FeelFunction:
     name: str
     parameters: tuple[str, ...]
     call: Callable[..., Any]
-    variadic: bool = False
 
     def __call__(self, *args: Any) -> Any:
         return self.call(*args)
@@ -102,26 +101,6 @@ def to_feel(value: Any) -> Any:
     if isinstance(value, Sequence | set | frozenset) and not isinstance(value, bytes):
         return [to_feel(v) for v in value]
     return value
-
-
-def is_number(value: Any) -> bool:
-    return type(value) is Decimal
-
-
-def is_date(value: Any) -> bool:
-    return type(value) is dt.date
-
-
-def is_datetime(value: Any) -> bool:
-    return isinstance(value, dt.datetime)
-
-
-def is_time(value: Any) -> bool:
-    return isinstance(value, dt.time)
-
-
-def is_duration(value: Any) -> bool:
-    return isinstance(value, dt.timedelta | YearsMonthsDuration)
 
 
 def type_name(value: Any) -> str:
