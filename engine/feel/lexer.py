@@ -82,25 +82,17 @@ _OPERAND_ENDS = {"NAME", "NUMBER", "STRING", "TEMPORAL", "TRUE", "FALSE", "NULL"
                  "RBRACE"}
 _SYMBOL_KEY = re.compile(r"([^\"{}:,\[\]`()\s\d.][^\"{}:,\[\]`()]*?[^\w\s\"{}:,\[\]`()][^\"{}:,\[\]`()]*?)\s*:")
 _ENDS_INTERVAL = re.compile(r"\s*(?:$|[,)}]|(?:and|or|then|else|return|satisfies)(?![\w$]))")
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "b": "\b", '"': '"', "'": "'", "\\": "\\", "/": "/"}
+# As feel-scala: other escapes (`\\d`, `\\u269D`) stay as written, so regex patterns need no
+# doubled backslashes.
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "b": "\b", '"': '"', "'": "'", "\\": "\\"}
+_ESCAPE = re.compile(r"\\.", re.S)
 
 
 def unescape(raw: str) -> str:
-    """Resolve FEEL string escapes (`\\n`, `\\"`, `\\u00e9`, ...)."""
+    """Resolve FEEL string escapes (`\\n`, `\\"`, `\\\\`, ...)."""
     if "\\" not in raw:
         return raw
-
-    def replace(match: re.Match[str]) -> str:
-        text = match.group(0)
-        if text[1] == "u":
-            return chr(int(text[2:], 16))
-        if text[1] == "U":
-            return chr(int(text[2:], 16))
-        return _ESCAPES.get(text[1], text)
-
-    text = re.sub(r"\\U[0-9a-fA-F]{6}|\\u[0-9a-fA-F]{4}|\\.", replace, raw, flags=re.S)
-    # Surrogate pairs written as two \u escapes.
-    return text.encode("utf-16", "surrogatepass").decode("utf-16")
+    return _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(0)[1], m.group(0)), raw)
 
 
 def _position(text: str, pos: int) -> tuple[int, int]:

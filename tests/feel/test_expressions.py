@@ -341,7 +341,10 @@ STRINGS = [
     ('"a\\\\b"', "a\\b"),
     ('"line\\nbreak"', "line\nbreak"),
     ('"tab\\there"', "tab\there"),
-    ('"\\u00e9"', "é"),
+    ('"\\u00e9"', "\\u00e9"),  # feel-scala keeps unicode escapes as written
+    ('"a\\db"', "a\\db"),
+    ('"\\b\\f"', "\b\f"),
+    ("\"it\\'s\"", "it's"),
     ('"Hà Nội"', "Hà Nội"),
     ('"😀"', "😀"),
     ('"a" < "b" and "B" < "a"', True),
