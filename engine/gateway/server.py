@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from grpc_health.v1.health import aio as health_aio
 from pyzeebe.proto.gateway_pb2_grpc import add_GatewayServicer_to_server
 
 from engine.gateway.bearer_token import BearerTokenCheck
+from engine.gateway.engine_calls import EngineCalls
 from engine.gateway.job_signals import JobSignals
 from engine.gateway.service import Gateway
 
@@ -68,7 +68,7 @@ class GatewayServer:
         self._server: grpc.aio.Server | None = None
         self._health: health_aio.HealthServicer | None = None
         self._signals: JobSignals | None = None
-        self._pools: list[ThreadPoolExecutor] = []
+        self._pools: list[EngineCalls] = []
 
     @property
     def address(self) -> str:
@@ -77,8 +77,8 @@ class GatewayServer:
     async def start(self) -> None:
         self._signals = JobSignals(asyncio.get_running_loop())
         self.engine.add_job_listener(self._signals.notify)
-        commands = ThreadPoolExecutor(COMMAND_THREADS, thread_name_prefix="gateway-command")
-        waits = ThreadPoolExecutor(WAIT_THREADS, thread_name_prefix="gateway-wait")
+        commands = EngineCalls(COMMAND_THREADS, "gateway-command")
+        waits = EngineCalls(WAIT_THREADS, "gateway-wait")
         self._pools = [commands, waits]
         interceptors = [BearerTokenCheck(self._token)] if self._token else []
         server = grpc.aio.server(interceptors=interceptors, options=SERVER_OPTIONS)
@@ -106,7 +106,7 @@ class GatewayServer:
 
     async def stop(self, grace_s: float = 10.0) -> None:
         """Graceful: say NOT_SERVING, release long polls and streams, refuse new calls, let
-        in-flight commands finish (up to `grace_s`), then stop the engine's callers' threads."""
+        in-flight commands finish (up to `grace_s`), then end the threads that call the engine."""
         if self._server is None:
             return
         if self._health is not None:
@@ -115,7 +115,7 @@ class GatewayServer:
             self._signals.close()
         await self._server.stop(grace_s)
         for pool in self._pools:
-            pool.shutdown(wait=True, cancel_futures=False)
+            await asyncio.to_thread(pool.close, grace_s)
         self._server = None
         log.info("Zeebe gateway on %s stopped", self.address)
 

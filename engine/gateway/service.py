@@ -8,7 +8,6 @@ import functools
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from concurrent.futures import Executor
 from typing import Any, TypeVar
 
 import grpc
@@ -16,6 +15,7 @@ from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayServicer
 
 from engine.gateway import arguments, translate
+from engine.gateway.engine_calls import EngineCalls
 from engine.gateway.errors import GatewayError, from_rejection, invalid_argument, unimplemented
 from engine.gateway.job_signals import JobSignals
 
@@ -66,19 +66,18 @@ def streaming(method: Callable[..., AsyncIterator[Any]]) -> Callable[..., AsyncI
 
 class Gateway(GatewayServicer):
     def __init__(self, engine: Any, signals: JobSignals, *, host: str, port: int,
-                 commands: Executor, waits: Executor) -> None:
+                 commands: EngineCalls, waits: EngineCalls) -> None:
         self._engine = engine
         self._signals = signals
         self._host, self._port = host, port
         self._commands = commands  # engine commands: short, wait for their commit
         self._waits = waits  # CreateProcessInstanceWithResult: may wait for a long time
 
-    async def _run(self, function: Callable[..., T], *args: Any, executor: Executor | None = None,
+    async def _run(self, function: Callable[..., T], *args: Any, executor: EngineCalls | None = None,
                    **kwargs: Any) -> T:
-        loop = asyncio.get_running_loop()
         call = functools.partial(function, *args, **kwargs)
         try:
-            return await loop.run_in_executor(executor or self._commands, call)
+            return await (executor or self._commands).submit(call)
         except Exception as error:
             if _is_rejection(error):
                 raise from_rejection(error) from None
