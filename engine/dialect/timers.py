@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 
 _current = threading.local()
-# Spiff fires a timer when due < now; Zeebe when due <= now. A microsecond bridges the two.
+# Spiff fires a timer when due < now; Zeebe when due <= now. While the engine fires due timers
+# the clock reads a microsecond ahead, which bridges the two.
 _EPSILON = timedelta(microseconds=1)
 
 
@@ -22,7 +23,7 @@ class _EngineTime(datetime):
         clock = getattr(_current, "clock", None)
         if clock is None:
             return datetime.now(tz)
-        moment = clock.now() + _EPSILON
+        moment = clock.now() + (_EPSILON if getattr(_current, "firing", False) else timedelta(0))
         return moment.astimezone(tz) if tz else moment
 
 
@@ -31,6 +32,16 @@ def use_clock(clock) -> None:
     _current.clock = clock
     if spiff_timer.datetime is not _EngineTime:
         spiff_timer.datetime = _EngineTime
+
+
+class firing_timers:
+    """Context in which timers due exactly now count as due (see _EPSILON)."""
+
+    def __enter__(self) -> None:
+        _current.firing = True
+
+    def __exit__(self, *exc) -> None:
+        _current.firing = False
 
 
 def due_of(task) -> datetime | None:

@@ -34,7 +34,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.dialect import specs
 from engine.dialect.expressions import ExpressionFailure, ZeebeScriptEngine, value_of
 from engine.dialect.snapshot import Snapshots
-from engine.dialect.timers import due_of, use_clock
+from engine.dialect.timers import due_of, firing_timers, use_clock
 from engine.store import Changes, Store
 
 from . import definitions as defs
@@ -1437,8 +1437,11 @@ class Engine:
 
     def _fire_due(self) -> None:
         now = self._now()
+        due = []
         while self._wakeups and self._wakeups[0][0] <= now:
-            _due, _, kind, key = heapq.heappop(self._wakeups)
+            due.append(heapq.heappop(self._wakeups))
+        # Entries added while firing wait for the next round: a step never loops on itself.
+        for _due, _, kind, key in due:
             if kind == "timer":
                 self._fire_timer(key, now)
             elif kind == "job-timeout":
@@ -1491,7 +1494,8 @@ class Engine:
         self._changes.drop("timers", key)
         live.timers.pop(timer["task_id"], None)
         self._current = live
-        live.workflow.refresh_timers()
+        with firing_timers():
+            live.workflow.refresh_timers()
         self._settle(live)
 
 
