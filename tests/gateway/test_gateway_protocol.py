@@ -163,3 +163,35 @@ def test_stopping_releases_long_polls_at_once(job_board):
     poller.join(timeout=10)
     assert outcome["jobs"] == []
     assert outcome["waited"] < 3
+
+
+# -- with the real engine: wake-ups that come from the engine's clock, not from a new job --------
+
+def _start_three_steps(stub) -> int:
+    from conftest import PROCESSES
+
+    stub.DeployResource(pb.DeployResourceRequest(resources=[pb.Resource(
+        name="gateway-three-steps.bpmn", content=(PROCESSES / "gateway-three-steps.bpmn").read_bytes())]))
+    return stub.CreateProcessInstance(pb.CreateProcessInstanceRequest(
+        bpmnProcessId="gateway-three-steps", version=-1)).processInstanceKey
+
+
+def test_a_job_failed_with_back_off_reaches_a_waiting_long_poll_when_the_back_off_ends(stub):
+    _start_three_steps(stub)
+    [job] = activate(stub, type="gw.check", requestTimeout=-1)
+    stub.FailJob(pb.FailJobRequest(jobKey=job.key, retries=2, errorMessage="registry busy",
+                                   retryBackOff=400))
+    started = time.monotonic()
+    [again] = activate(stub, type="gw.check", requestTimeout=5_000)
+    waited = time.monotonic() - started
+    assert (again.key, again.retries) == (job.key, 2)
+    assert 0.3 < waited < 2.5
+
+
+def test_a_job_whose_lock_expired_reaches_a_waiting_long_poll(stub):
+    _start_three_steps(stub)
+    [job] = activate(stub, type="gw.check", timeout=400, requestTimeout=-1)
+    started = time.monotonic()
+    [again] = activate(stub, type="gw.check", worker="second", requestTimeout=5_000)
+    assert again.key == job.key and again.worker == "second"
+    assert time.monotonic() - started < 2.5
