@@ -1,0 +1,102 @@
+"""The less common RPCs, through the raw generated stub, on the real engine."""
+
+from __future__ import annotations
+
+import json
+
+import grpc
+import pytest
+from conftest import PROCESSES
+from pyzeebe.proto import gateway_pb2 as pb
+
+
+def deploy(stub, *names: str) -> pb.DeployResourceResponse:
+    return stub.DeployResource(pb.DeployResourceRequest(resources=[
+        pb.Resource(name=name, content=(PROCESSES / name).read_bytes()) for name in names]))
+
+
+def start(stub, process_id: str, **variables) -> int:
+    return stub.CreateProcessInstance(pb.CreateProcessInstanceRequest(
+        bpmnProcessId=process_id, version=-1, variables=json.dumps(variables))).processInstanceKey
+
+
+def activate(stub, job_type: str, **fields) -> list[pb.ActivatedJob]:
+    request = pb.ActivateJobsRequest(**{"type": job_type, "worker": "rpc-test", "timeout": 60_000,
+                                        "maxJobsToActivate": 5, "requestTimeout": 3_000, **fields})
+    return [job for response in stub.ActivateJobs(request, timeout=30) for job in response.jobs]
+
+
+def refused(call) -> grpc.RpcError:
+    with pytest.raises(grpc.RpcError) as raised:
+        call()
+    return raised.value
+
+
+def test_a_form_deploys_beside_its_process(stub):
+    deployed = deploy(stub, "gateway-three-steps.bpmn", "gateway-receipt.form")
+    kinds = {entry.WhichOneof("Metadata"): entry for entry in deployed.deployments}
+    assert kinds["process"].process.bpmnProcessId == "gateway-three-steps"
+    assert (kinds["form"].form.formId, kinds["form"].form.version) == ("gateway-receipt", 1)
+    assert kinds["form"].form.formKey > 0
+
+
+def test_a_thrown_business_error_takes_the_boundary_path(stub):
+    deploy(stub, "gateway-review.bpmn")
+    start(stub, "gateway-review", dossierCode="E-1")
+    [review] = activate(stub, "gw.review")
+    stub.ThrowError(pb.ThrowErrorRequest(jobKey=review.key, errorCode="dossier-incomplete",
+                                         errorMessage="the land-use certificate is missing"))
+    [ask] = activate(stub, "gw.ask-for-more")
+    assert ask.processInstanceKey == review.processInstanceKey
+    assert json.loads(ask.variables)["dossierCode"] == "E-1"
+
+
+def test_throw_error_needs_an_error_code(stub):
+    error = refused(lambda: stub.ThrowError(pb.ThrowErrorRequest(jobKey=1, errorCode=" ")))
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT and "'errorCode'" in error.details()
+
+
+def test_set_variables_are_seen_by_the_next_job(stub):
+    deploy(stub, "gateway-three-steps.bpmn")
+    instance = start(stub, "gateway-three-steps", dossierCode="V-1")
+    stub.SetVariables(pb.SetVariablesRequest(elementInstanceKey=instance,
+                                             variables='{"priority": "urgent"}'))
+    [job] = activate(stub, "gw.check")
+    assert json.loads(job.variables) == {"dossierCode": "V-1", "priority": "urgent"}
+
+
+def test_job_retries_and_timeout_can_be_updated(stub):
+    deploy(stub, "gateway-three-steps.bpmn")
+    start(stub, "gateway-three-steps")
+    [job] = activate(stub, "gw.check")
+    stub.UpdateJobRetries(pb.UpdateJobRetriesRequest(jobKey=job.key, retries=5))
+    stub.UpdateJobTimeout(pb.UpdateJobTimeoutRequest(jobKey=job.key, timeout=1))
+    [again] = activate(stub, "gw.check")  # its lock ran out at once
+    assert (again.key, again.retries) == (job.key, 5)
+    zero = refused(lambda: stub.UpdateJobRetries(pb.UpdateJobRetriesRequest(jobKey=job.key, retries=0)))
+    assert zero.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_a_definition_without_instances_can_be_deleted(stub):
+    deployed = deploy(stub, "gateway-review.bpmn")
+    key = deployed.deployments[0].process.processDefinitionKey
+    stub.DeleteResource(pb.DeleteResourceRequest(resourceKey=key))
+    gone = refused(lambda: start(stub, "gateway-review"))
+    assert gone.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_broadcasting_a_signal_is_acknowledged_with_a_key(stub):
+    answer = stub.BroadcastSignal(pb.BroadcastSignalRequest(signalName="office-closed"))
+    assert answer.key > 0
+
+
+def test_legacy_deploy_process_still_works(stub):
+    answer = stub.DeployProcess(pb.DeployProcessRequest(processes=[pb.ProcessRequestObject(
+        name="gateway-fee.bpmn", definition=(PROCESSES / "gateway-fee.bpmn").read_bytes())]))
+    assert [p.bpmnProcessId for p in answer.processes] == ["gateway-fee"]
+
+
+def test_evaluate_decision_says_it_is_not_supported(stub):
+    error = refused(lambda: stub.EvaluateDecision(pb.EvaluateDecisionRequest(decisionId="fees")))
+    assert error.code() == grpc.StatusCode.UNIMPLEMENTED
+    assert "business rule task" in error.details()
