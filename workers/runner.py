@@ -9,11 +9,14 @@ import signal
 from pyzeebe import ZeebeTaskRouter, ZeebeWorker, create_insecure_channel
 
 from motcua import settings as settings_module
+from workers import documents, dossier, interagency, notify, portal
 
 logger = logging.getLogger("motcua.workers")
 
 # Each family of job types registers its router here (workers/<family>.py).
-ROUTERS: list[ZeebeTaskRouter] = []
+ROUTERS: list[ZeebeTaskRouter] = [
+    dossier.router, documents.router, notify.router, portal.router, interagency.router,
+]
 
 
 def build_worker(channel, name: str = "motcua-workers") -> ZeebeWorker:
@@ -33,7 +36,10 @@ async def run(address: str | None = None) -> None:
     job_types = sorted(task.type for task in worker.tasks)
     logger.info("workers: %d job types against %s: %s", len(job_types),
                 address or settings.zeebe_address, ", ".join(job_types) or "none yet")
+    # portal reports leave through the outbox, beside the workers (never inside a job)
+    courier = asyncio.create_task(portal.deliver_forever())
     try:
         await worker.work()
     finally:
+        courier.cancel()
         await channel.close()

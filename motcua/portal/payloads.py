@@ -8,20 +8,10 @@ from typing import Any
 
 from motcua.db import Dossier
 from motcua.db.base import LOCAL_ZONE
+from motcua.timeline_steps import step_label
 
 DOSSIER_SYNC = "DongBoHoSoMC"
 PROGRESS_UPDATE = "CapNhatTienDoHoSoMC"
-
-# what the timeline step means, in the words the portal shows
-_STEP_TEXT = {
-    "received": "Tiếp nhận hồ sơ", "refused": "Từ chối tiếp nhận hồ sơ",
-    "not-accepted": "Không tiếp nhận: quá hạn bổ sung", "transfer": "Chuyển xử lý",
-    "rescheduled": "Xin lỗi và hẹn lại ngày trả kết quả",
-    "supplement-requested": "Yêu cầu bổ sung hồ sơ", "stopped": "Dừng xử lý",
-    "resolved": "Đã xử lý xong", "resolved-refused": "Đã xử lý xong: không chấp thuận",
-    "returned": "Đã trả kết quả",
-}
-
 
 def portal_time(moment: datetime | None) -> str | None:
     if moment is None:
@@ -57,7 +47,7 @@ def progress_update(dossier: Dossier, step: str, at: datetime) -> dict[str, Any]
     return {
         "MaHoSo": dossier.code,
         "TrangThai": int(dossier.status),
-        "NoiDungXuLy": _STEP_TEXT.get(step, step),
+        "NoiDungXuLy": step_label(step),
         "ThoiDiemXuLy": portal_time(at),
         "PhongBanXuLy": dossier.agency_code,
         "NgayBatDau": portal_time(dossier.received_at),
