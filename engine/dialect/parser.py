@@ -128,6 +128,8 @@ class ZeebeExtensions:
         }
         listen_to_lifecycle(self.task)
         self._copy_task_attrs(original, loop_characteristics)
+        # Wired here, not when instances are spawned, so it survives a restart (specs are re-parsed).
+        original.completed_event.connect(self.task.merge_child)
 
     def parse_message_event(self, message_event):
         definition = super().parse_message_event(message_event)

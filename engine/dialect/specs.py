@@ -80,6 +80,9 @@ class ZeebeUserTask(JobWorker, PassThroughTask):
     """Job-worker user task (job type io.camunda.zeebe:userTask) or, with <zeebe:userTask/>,
     a Camunda user task that waits without a job."""
 
+    def opens_job(self) -> bool:
+        return True
+
     def _run_hook(self, my_task):
         if (self.extensions or {}).get("zeebe_user_task"):
             hooks_of(my_task).open_user_task(my_task)

@@ -356,6 +356,7 @@ class Engine:
     def _flush(self) -> None:
         for key in self._dirty:
             live = self._live.get(key) or self._finished_snapshots.get(key)
+            live = live if live is not None and live.key == key else None
             row = self._instances.get(key)
             if row is None:
                 continue
@@ -364,6 +365,7 @@ class Engine:
                 "definition_key": row["definition_key"], "bpmn_process_id": row["bpmn_process_id"],
                 "version": row["version"], "state": row["state"], "started_at": row["started_at"],
                 "ended_at": row["ended_at"], "called": live.called if live else {}, "snapshot": snapshot,
+                "parent_key": row.get("parent_key", -1), "variables": row.get("variables"),
             }
         self._dirty.clear()
         self._finished_snapshots.clear()
@@ -405,15 +407,15 @@ class Engine:
         self._wakeups_changed = False
         for row in loaded["instances"]:
             summary = {k: row[k] for k in ("key", "definition_key", "bpmn_process_id", "version", "state",
-                                           "started_at", "ended_at")}
-            summary["parent_key"] = -1
+                                           "started_at", "ended_at", "parent_key", "variables")}
             self._instances[row["key"]] = summary
             if row["state"] == "ACTIVE" and row["snapshot"]:
                 definition = self._definitions[row["definition_key"]]
                 called = {k: int(v) for k, v in (row["called"] or {}).items()}
                 workflow = self._snapshots.load(row["snapshot"], definition.spec,
                                                 self._subprocess_specs(definition, called), self._script_engine)
-                live = LiveInstance(row["key"], definition, workflow, called, row["started_at"])
+                live = LiveInstance(row["key"], definition, workflow, called, row["started_at"],
+                                    mint=self._keys.next)
                 self._live[row["key"]] = live
                 live.variables_seen = live.root_variables()
                 for task in live.all_tasks():
@@ -641,7 +643,7 @@ class Engine:
         called = self._bind_called(definition)
         workflow = BpmnWorkflow(definition.spec, self._subprocess_specs(definition, called),
                                 script_engine=self._script_engine)
-        live = LiveInstance(key, definition, workflow, called, self._now())
+        live = LiveInstance(key, definition, workflow, called, self._now(), mint=self._keys.next)
         self._live[key] = live
         self._instances[key] = {"key": key, "definition_key": definition.key,
                                 "bpmn_process_id": definition.bpmn_process_id, "version": definition.version,
@@ -826,18 +828,19 @@ class Engine:
             phase = "A"
         if phase != "A":
             return
-        if isinstance(task.task_spec, CallActivityMixin) and "zeebe_child" not in internal:
+        if isinstance(task.task_spec, CallActivityMixin) and not internal.get("zeebe_child_seen"):
             sub = live.workflow.subprocesses.get(task.id)
             if sub is not None:
-                internal["zeebe_child"] = self._keys.next()
+                internal.setdefault("zeebe_child", self._keys.next())
+                internal["zeebe_child_seen"] = True
                 self._child_record(live, task, sub, "ELEMENT_ACTIVATED")
         if state == TaskState.COMPLETED and kind in ("completed", "sync"):
-            if "zeebe_child" in internal:
+            if internal.get("zeebe_child_seen"):
                 self._child_record(live, task, None, "ELEMENT_COMPLETED")
             internal["zp"] = "C"
             self._element_record(live, task, "ELEMENT_COMPLETED")
         elif state == TaskState.CANCELLED and kind in ("cancelled", "sync"):
-            if "zeebe_child" in internal:
+            if internal.get("zeebe_child_seen"):
                 self._child_record(live, task, None, "ELEMENT_TERMINATED")
             internal["zp"] = "T"
             self._element_record(live, task, "ELEMENT_TERMINATED")
@@ -868,7 +871,7 @@ class Engine:
         elif child_key in self._instances:
             self._instances[child_key].update(
                 state="COMPLETED" if intent == "ELEMENT_COMPLETED" else "TERMINATED", ended_at=self._now())
-        self._dirty.discard(child_key)
+        self._dirty.add(child_key)
 
     def _sync_variables(self, live: LiveInstance) -> None:
         current = live.root_variables()
@@ -1262,6 +1265,9 @@ class Engine:
             return
         task = live.task(row["task_id"])
         self._current = live
+        if row["error_type"] == "CALLED_ELEMENT_ERROR":
+            live.called = self._bind_called(live.definition, live.called)
+            live.workflow.subprocess_specs = self._subprocess_specs(live.definition, live.called)
         try:
             if row["retry"] == "complete":
                 task.complete()

@@ -96,6 +96,7 @@ class LiveInstance:
     timers: dict[str, int] = field(default_factory=dict)  # task id -> timer key
     variables_seen: dict[str, Any] = field(default_factory=dict)
     incident_tasks: set[str] = field(default_factory=set)
+    mint: Any = None  # the engine's key generator, for child process instance keys
 
     # ---- tasks ------------------------------------------------------------------------------
     def all_tasks(self):
@@ -121,7 +122,9 @@ class LiveInstance:
             if flow_scope is None:
                 flow_scope = parent.internal_data.get("zk")
             if isinstance(parent.task_spec, CallActivityMixin):
-                child_key = parent.internal_data.get("zeebe_child", 0)
+                child_key = parent.internal_data.get("zeebe_child")
+                if child_key is None:
+                    child_key = parent.internal_data["zeebe_child"] = self.mint()
                 definition = definitions.get(self.called.get(workflow.spec.name, -1))
                 parent_scope = self.scope_of(parent, definitions)
                 return ProcessScope(

@@ -54,6 +54,8 @@ instances = Table(
     Column("started_at", BigInteger, nullable=False),
     Column("ended_at", BigInteger),
     Column("called", JSON, nullable=False),
+    Column("parent_key", BigInteger, nullable=False, default=-1),
+    Column("variables", JSON),
     Column("snapshot", Text),
 )
 
