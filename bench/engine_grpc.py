@@ -98,9 +98,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-async def wait_until_serving(address: str, timeout_s: float = 60) -> None:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def wait_until_serving(address: str, engine: subprocess.Popen[bytes],
+                             timeout_s: float = 60) -> None:
     give_up = time.monotonic() + timeout_s
     while True:
+        if engine.poll() is not None:
+            raise RuntimeError(f"the engine exited with code {engine.returncode} before serving")
         channel = grpc.aio.insecure_channel(address)
         try:
             await ZeebeClient(channel, max_connection_retries=1).topology()
@@ -161,8 +173,9 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-async def measure(address: str, instances: int, concurrency: int, warmup: int) -> dict[str, float]:
-    await wait_until_serving(address)
+async def measure(address: str, engine: subprocess.Popen[bytes], instances: int, concurrency: int,
+                  warmup: int) -> dict[str, float]:
+    await wait_until_serving(address, engine)
     channel = create_insecure_channel(address)
     client = ZeebeClient(channel)
     await deploy(client)
@@ -171,7 +184,10 @@ async def measure(address: str, instances: int, concurrency: int, warmup: int) -
     work = asyncio.create_task(worker.work())
     try:
         await run_instances(client, watch, warmup, concurrency)
+        engine_cpu, client_cpu = cpu_seconds(engine.pid), time.process_time()
         seconds = await run_instances(client, watch, instances, concurrency)
+        engine_cpu = cpu_seconds(engine.pid) - engine_cpu
+        client_cpu = time.process_time() - client_cpu
         latencies = watch.latencies_ms()
     finally:
         await worker.stop()
@@ -184,6 +200,8 @@ async def measure(address: str, instances: int, concurrency: int, warmup: int) -
         "jobs": len(latencies),
         "latency_p50_ms": statistics.median(latencies),
         "latency_p99_ms": percentile(latencies, 0.99),
+        "engine_cpu_ms_per_instance": engine_cpu * 1000 / instances,
+        "client_cpu_ms_per_instance": client_cpu * 1000 / instances,
     }
 
 
@@ -207,8 +225,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             [sys.executable, "-m", "engine", "--address", address, "--data", data],
             env={**os.environ, "MOTCUA_LOG_LEVEL": "WARNING"})
         try:
-            figures = asyncio.run(measure(address, arguments.instances, arguments.concurrency,
-                                          arguments.warmup))
+            figures = asyncio.run(measure(address, engine, arguments.instances,
+                                          arguments.concurrency, arguments.warmup))
         finally:
             engine.send_signal(signal.SIGTERM)
             engine.wait(timeout=60)
@@ -216,7 +234,9 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
           f"{figures['instances_per_s']:.0f} instances/s end to end "
           f"({figures['seconds']:.2f} s, concurrency {arguments.concurrency}); "
           f"job activation latency p50 {figures['latency_p50_ms']:.1f} ms, "
-          f"p99 {figures['latency_p99_ms']:.1f} ms over {figures['jobs']} jobs")
+          f"p99 {figures['latency_p99_ms']:.1f} ms over {figures['jobs']} jobs; CPU per instance: "
+          f"engine + gateway process {figures['engine_cpu_ms_per_instance']:.2f} ms, "
+          f"pyzeebe client + workers {figures['client_cpu_ms_per_instance']:.2f} ms")
     return figures
 
 

@@ -25,6 +25,7 @@ GATEWAY_VERSION = "8.6.6"  # the gateway.proto level of pyzeebe's stubs
 DEFAULT_LONG_POLL_S = 10.0  # Zeebe's longPolling.timeout
 DEFAULT_RESULT_TIMEOUT_S = 15.0  # Zeebe's gateway→broker request timeout
 DEADLINE_MARGIN_S = 0.2  # answer a long poll before the client's own deadline cuts it off
+RESPONSE_BUDGET = 3 * 1024 * 1024  # clients refuse messages over 4 MiB by default
 STREAM_BATCH = 8  # jobs a stream activates at once; small, so a vanished client strands few
 
 T = TypeVar("T")
@@ -236,8 +237,8 @@ class Gateway(GatewayServicer):
                                      request.maxJobsToActivate, fetch)
         if request.requestTimeout < 0:  # long polling disabled: answer with what there is now
             jobs = await activate()
-            if jobs:
-                yield pb.ActivateJobsResponse(jobs=[translate.activated_job(j) for j in jobs])
+            for response in job_responses(jobs):
+                yield response
             return
         hold_s = request.requestTimeout / 1000 if request.requestTimeout > 0 else DEFAULT_LONG_POLL_S
         client_left = context.time_remaining()
@@ -250,7 +251,8 @@ class Gateway(GatewayServicer):
                 job_ready.clear()  # before looking, so a job that appears meanwhile wakes us again
                 jobs = await activate()
                 if jobs:
-                    yield pb.ActivateJobsResponse(jobs=[translate.activated_job(j) for j in jobs])
+                    for response in job_responses(jobs):
+                        yield response
                     return
                 left = give_up_at - loop.time()
                 if left <= 0 or self._signals.closed:
@@ -311,3 +313,19 @@ class Gateway(GatewayServicer):
                                context: Any) -> pb.UpdateJobTimeoutResponse:
         await self._run(self._engine.update_job_timeout, request.jobKey, request.timeout)
         return pb.UpdateJobTimeoutResponse()
+
+
+def job_responses(jobs: list[Any]) -> list[pb.ActivateJobsResponse]:
+    """Activated jobs in as few responses as fit a client's message limit, as Zeebe splits them."""
+    responses: list[pb.ActivateJobsResponse] = []
+    current, size = pb.ActivateJobsResponse(), 0
+    for job in jobs:
+        message = translate.activated_job(job)
+        if current.jobs and size + message.ByteSize() > RESPONSE_BUDGET:
+            responses.append(current)
+            current, size = pb.ActivateJobsResponse(), 0
+        current.jobs.append(message)
+        size += message.ByteSize()
+    if current.jobs:
+        responses.append(current)
+    return responses

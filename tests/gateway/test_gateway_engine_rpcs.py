@@ -100,3 +100,23 @@ def test_evaluate_decision_says_it_is_not_supported(stub):
     error = refused(lambda: stub.EvaluateDecision(pb.EvaluateDecisionRequest(decisionId="fees")))
     assert error.code() == grpc.StatusCode.UNIMPLEMENTED
     assert "business rule task" in error.details()
+
+
+def test_an_instance_that_ends_at_once_still_answers_with_its_result(stub):
+    deploy(stub, "gateway-instant.bpmn")
+    answer = stub.CreateProcessInstanceWithResult(pb.CreateProcessInstanceWithResultRequest(
+        request=pb.CreateProcessInstanceRequest(bpmnProcessId="gateway-instant", version=-1,
+                                                variables='{"dossierCode": "I-1", "fee": 0}'),
+        requestTimeout=5_000, fetchVariables=["dossierCode"]))
+    assert json.loads(answer.variables) == {"dossierCode": "I-1"}
+
+
+def test_many_large_jobs_arrive_in_responses_a_client_accepts(stub):
+    deploy(stub, "gateway-instant.bpmn", "gateway-three-steps.bpmn")
+    scanned_pages = "x" * 700_000  # a scanned document kept in a variable, as people do
+    keys = {start(stub, "gateway-three-steps", page=scanned_pages) for _ in range(8)}
+    request = pb.ActivateJobsRequest(type="gw.check", worker="rpc-test", timeout=60_000,
+                                     maxJobsToActivate=8, requestTimeout=-1)
+    responses = list(stub.ActivateJobs(request, timeout=30))
+    assert {job.processInstanceKey for r in responses for job in r.jobs} == keys
+    assert len(responses) > 1 and all(r.ByteSize() < 4 * 1024 * 1024 for r in responses)
