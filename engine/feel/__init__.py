@@ -18,6 +18,7 @@ from typing import Any
 from engine.feel.builtins.temporal import set_clock
 from engine.feel.errors import FeelError, FeelEvaluationError, FeelSyntaxError
 from engine.feel.expression import Expression, UnaryTests, compile, compile_unary_tests
+from engine.feel.names import needs_quoting, quote_names
 from engine.feel.text import to_text
 from engine.feel.values import FeelFunction, Range, YearsMonthsDuration
 from engine.feel.variables import to_variable
@@ -43,9 +44,17 @@ __all__ = [
 
 def evaluate(expression: str, variables: Mapping[str, Any] | None = None) -> Any:
     """Evaluate a FEEL expression (without Zeebe's leading `=`) against variables."""
-    return compile(expression).evaluate(variables or {})
+    variables = variables or {}
+    return compile(_quoted(expression, variables)).evaluate(variables)
 
 
 def unary_test(tests: str, value: Any, variables: Mapping[str, Any] | None = None) -> bool:
     """Whether a value passes DMN unary tests such as `< 10`, `[1..5]`, `"a","b"`, `-`."""
-    return compile_unary_tests(tests).matches(value, variables or {})
+    variables = variables or {}
+    return compile_unary_tests(_quoted(tests, variables)).matches(value, variables)
+
+
+def _quoted(text: str, variables: Mapping[str, Any]) -> str:
+    """The text with variable names that need it in backticks (`Date-Time2`, `a list`)."""
+    special = [name for name in variables if needs_quoting(name) and name in text]
+    return quote_names(text, special) if special else text

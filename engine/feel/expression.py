@@ -9,6 +9,7 @@ from typing import Any
 
 from engine.feel.compiler import compile_tree
 from engine.feel.errors import EvaluationFailure, FeelError, FeelEvaluationError, FeelSyntaxError
+from engine.feel.names import needs_quoting, quote_names
 from engine.feel.parser import parse
 from engine.feel.scope import Scope
 
@@ -36,8 +37,16 @@ class Expression:
 
     def evaluate(self, variables: Mapping[str, Any] | None = None) -> Any:
         """The value of the expression for these variables (missing names are null)."""
+        variables = variables or {}
+        for name in variables:
+            if needs_quoting(name) and name in self.text:
+                # e.g. a variable `Date-Time2`: compile the text with that name quoted
+                quoted = quote_names(self.text, (n for n in variables if needs_quoting(n)))
+                if quoted != self.text:
+                    return compile(quoted).evaluate(variables)
+                break
         try:
-            return self._node(Scope.root(variables or {}))
+            return self._node(Scope.root(variables))
         except EvaluationFailure as failure:
             raise FeelEvaluationError(f"failed to evaluate '{self.text}': {failure}") from None
         except RecursionError:
@@ -80,7 +89,14 @@ class UnaryTests:
     def matches(self, value: Any, variables: Mapping[str, Any] | None = None) -> bool:
         if self._test is None:
             return not self._negated
-        root = Scope.root(variables or {})
+        variables = variables or {}
+        for name in variables:
+            if needs_quoting(name) and name in self.text:
+                quoted = quote_names(self.text, (n for n in variables if needs_quoting(n)))
+                if quoted != self.text:
+                    return compile_unary_tests(quoted).matches(value, variables)
+                break
+        root = Scope.root(variables)
         try:
             converted = Scope.root({"?": value}).lookup("?")
             outcome = self._test(converted, Scope({"?": converted}, root))

@@ -80,7 +80,9 @@ _INSTANCE_OF = re.compile(r"instance\s+of(?![\w$])")
 # Tokens after which `and` / `or` are operators.
 _OPERAND_ENDS = {"NAME", "NUMBER", "STRING", "TEMPORAL", "TRUE", "FALSE", "NULL", "RPAR", "RSQB", "OPEN_END",
                  "RBRACE"}
-_SYMBOL_KEY = re.compile(r"([^\"{}:,\[\]`()\s\d.][^\"{}:,\[\]`()]*?[^\w\s\"{}:,\[\]`()][^\"{}:,\[\]`()]*?)\s*:")
+_SYMBOL_KEY = re.compile(
+    r"(?=[^\"{}:,\[\]`()]*?[^\w\s\"{}:,\[\]`()])([^\"{}:,\[\]`()\s\d.][^\"{}:,\[\]`()]*?)\s*:"
+)
 _ENDS_INTERVAL = re.compile(r"\s*(?:$|[,)}]|(?:and|or|then|else|return|satisfies)(?![\w$]))")
 # As feel-scala: other escapes (`\\d`, `\\u269D`) stay as written, so regex patterns need no
 # doubled backslashes.

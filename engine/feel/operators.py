@@ -18,12 +18,6 @@ _DELTA = dt.timedelta
 _YM = YearsMonthsDuration
 
 
-def _as_datetime(value: Any, like: dt.datetime) -> dt.datetime:
-    if type(value) is _DATE:
-        return _DATETIME(value.year, value.month, value.day, tzinfo=like.tzinfo)
-    return value
-
-
 def add(left: Any, right: Any) -> Any:
     lt, rt = type(left), type(right)
     if lt is Decimal and rt is Decimal:
@@ -77,12 +71,10 @@ def subtract(left: Any, right: Any) -> Any:
         if lt is _DELTA and rt is _YM or lt is _YM and rt is _DELTA:
             return None
         return add(left, negate(right))
-    if lt in (_DATE, _DATETIME) and rt in (_DATE, _DATETIME):
-        if lt is _DATE and rt is _DATE:
-            return _DELTA(days=(left - right).days)
-        if lt is _DATETIME:
-            return temporal.subtract_datetimes(left, _as_datetime(right, left))
-        return temporal.subtract_datetimes(_as_datetime(left, right), right)
+    if lt is _DATE and rt is _DATE:
+        return _DELTA(days=(left - right).days)
+    if lt is _DATETIME and rt is _DATETIME:
+        return temporal.subtract_datetimes(left, right)
     if lt is _TIME and rt is _TIME:
         if (left.tzinfo is None) != (right.tzinfo is None):
             return None

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from engine.feel.values import YearsMonthsDuration
 
-_DATE = re.compile(r"(-?\d{4,9})-(\d\d)-(\d\d)")
+_DATE = re.compile(r"(-?(?:[1-9]\d{0,4})?\d{4})-(\d\d)-(\d\d)")
 _TIME = re.compile(
     r"(\d\d):(\d\d)(?::(\d\d)(?:\.(\d+))?)?"
     r"(?:([Zz])|([+-])(\d\d):?(\d\d)(?::?(\d\d))?)?(?:@([A-Za-z][\w/+\-]*))?"
@@ -18,7 +18,7 @@ _TIME = re.compile(
 # Components may carry their own sign, as Java's Duration and Period accept (`PT-5M`).
 _YM_DURATION = re.compile(r"([-+])?P(?:([-+]?\d+)Y)?(?:([-+]?\d+)M)?")
 _DT_DURATION = re.compile(
-    r"([-+])?P(?:([-+]?\d+)D)?(?:T(?:([-+]?\d+)H)?(?:([-+]?\d+)M)?(?:([-+]?\d+(?:\.\d+)?)S)?)?"
+    r"([-+])?P(?:([-+]?\d+)D)?(?:T(?:([-+]?\d+)H)?(?:([-+]?\d+)M)?(?:([-+]?\d+(?:\.\d*)?)S)?)?"
 )
 
 
@@ -28,7 +28,10 @@ def zone(zone_id: str) -> dt.tzinfo | None:
         return dt.UTC
     offset = re.fullmatch(r"(?:UTC|GMT)?([+-])(\d\d):?(\d\d)", zone_id)
     if offset:
-        return _offset(offset.group(1), offset.group(2), offset.group(3), None)
+        try:
+            return _offset(offset.group(1), offset.group(2), offset.group(3), None)
+        except ValueError:
+            return None
     try:
         return ZoneInfo(zone_id)
     except (ZoneInfoNotFoundError, ValueError):
@@ -37,6 +40,8 @@ def zone(zone_id: str) -> dt.tzinfo | None:
 
 def _offset(sign: str, hours: str, minutes: str, seconds: str | None) -> dt.tzinfo:
     delta = dt.timedelta(hours=int(hours), minutes=int(minutes), seconds=int(seconds or 0))
+    if delta > dt.timedelta(hours=18):
+        raise ValueError("offsets range from -18:00 to +18:00")
     if not delta:
         return dt.UTC
     return dt.timezone(-delta if sign == "-" else delta)
@@ -61,7 +66,10 @@ def parse_time(text: str) -> dt.time | None:
     if utc:
         tz = dt.UTC
     elif sign:
-        tz = _offset(sign, oh, om, os_)
+        try:
+            tz = _offset(sign, oh, om, os_)
+        except ValueError:
+            return None
     if zone_id:
         if tz is not None:
             return None
@@ -90,6 +98,8 @@ def parse_datetime(text: str) -> dt.datetime | None:
     day, moment = parse_date(date_part), parse_time(time_part)
     if day is None or moment is None:
         return None
+    if time_part.startswith("24:"):  # 24:00:00 is midnight at the end of the day
+        day += dt.timedelta(days=1)
     return dt.datetime.combine(day, moment)
 
 
@@ -217,15 +227,11 @@ def last_day_of_month(value: dt.date) -> dt.date:
 
 
 def months_between(start: dt.date, end: dt.date) -> int:
-    """Whole months from start to end (as Java's Period.between), signed."""
+    """Whole months between the dates (as Java's Period.between; times are ignored), signed."""
     months = (end.year - start.year) * 12 + end.month - start.month
-    start_rest = (start.day, getattr(start, "hour", 0), getattr(start, "minute", 0),
-                  getattr(start, "second", 0), getattr(start, "microsecond", 0))
-    end_rest = (end.day, getattr(end, "hour", 0), getattr(end, "minute", 0),
-                getattr(end, "second", 0), getattr(end, "microsecond", 0))
-    if months > 0 and end_rest < start_rest:
+    if months > 0 and end.day < start.day:
         months -= 1
-    elif months < 0 and end_rest > start_rest:
+    elif months < 0 and end.day > start.day:
         months += 1
     return months
 

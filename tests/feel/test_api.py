@@ -126,3 +126,25 @@ def test_values_of_python_types_are_accepted() -> None:
     assert feel.evaluate("received + duration(\"P1D\")", variables) == dt.date(2026, 11, 25)
     assert feel.evaluate("count * ratio", variables) == Decimal("1.5")
     assert feel.evaluate("count(tags)", variables) == Decimal(2)
+
+
+@pytest.mark.parametrize(
+    ("expression", "variables", "expected"),
+    [
+        ("Date-Time2.hour", {"Date-Time2": __import__("datetime").datetime(2020, 1, 1, 5)}, 5),
+        ("Extra days case 1 + 1", {"Extra days case 1": 3}, 4),
+        ("every i in values in a list satisfies even(i)", {"values in a list": [2, 4]}, True),
+        ('"Date-Time2" + x', {"Date-Time2": 1, "x": "a"}, "Date-Time2a"),
+    ],
+)
+def test_variables_named_with_spaces_keywords_and_symbols(
+    expression: str, variables: dict[str, object], expected: object
+) -> None:
+    assert feel.evaluate(expression, variables) == expected
+
+
+def test_compiled_expression_resolves_a_symbol_name_it_was_not_compiled_for() -> None:
+    import datetime as dt
+
+    expression = feel.compile("Date-Time2.hour")  # parses as Date - Time2.hour
+    assert expression.evaluate({"Date-Time2": dt.datetime(2020, 1, 1, 5)}) == 5

@@ -227,6 +227,9 @@ CONTEXTS = [
     ("{a: x}", {"a": 5}, {"x": 5}),
     ("{a: x, x: 1, b: x}", {"a": 7, "x": 1, "b": 1}, {"x": 7}),
     ("{`a-b`: 1}.`a-b`", 1),
+    ("{foo+bar: 1}.`foo+bar`", 1),
+    ('{🐎: "😀"}', {"🐎": "😀"}),
+    ("{how_are_you?: 2}.`how_are_you?`", 2),
     ("`a b`", "foo", {"a b": "foo"}),
     ("{a: 1} instance of context", True),
 ]

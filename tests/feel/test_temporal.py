@@ -70,6 +70,18 @@ LITERALS = [
     ('years and months duration(date("2011-12-22"), date("2013-08-24"))', YM(20)),
     ('years and months duration(date("2013-08-24"), date("2011-12-22"))', YM(-20)),
     ('years and months duration(date("2020-01-31"), date("2020-02-29"))', YM(0)),
+    (
+        'years and months duration(date and time("2014-12-31T23:59:59"),'
+        ' date and time("2016-12-31T00:00:01"))',
+        YM(24),  # whole months between the dates; the times do not count
+    ),
+    ('@"2021-01-01T24:00:00"', moment(2021, 1, 2)),
+    ('@"2021-01-01T24:00:00" + @"PT1S"', moment(2021, 1, 2, 0, 0, 1)),
+    ('time("13:20:00+19:00")', None),
+    ('date and time("2017-12-31T13:20:00-19:00")', None),
+    ('date("01211-12-31")', None),
+    ('duration("PT0.S")', delta(0)),
+    ('time(date("2017-08-10"))', clock(0, tzinfo=UTC)),
 ]
 
 ARITHMETIC = [
@@ -119,6 +131,8 @@ ARITHMETIC = [
     ('duration("P1D") / 0', None),
     ('-duration("P1D")', delta(days=-1)),
     ('date("2020-04-06") + 1', None),
+    ('@"2021-01-01T00:00:00" - @"2021-01-02"', None),
+    ('@"2021-01-02" - @"2021-01-01T10:10:10"', None),
     ('date("2020-04-06") + date("2020-04-06")', None),
     ('date("2020-04-06") * 2', None),
 ]

@@ -89,7 +89,7 @@ def time_from_value(value: Any) -> dt.time:
 
 @builtin("time(from: date)")
 def time_from_date(value: dt.date) -> dt.time:
-    return dt.time(0, 0, 0)
+    return dt.time(0, 0, 0, tzinfo=dt.UTC)
 
 
 @builtin(
@@ -144,9 +144,8 @@ def duration(text: str) -> Any:
 
 @builtin("years and months duration(from: date|date and time, to: date|date and time)")
 def years_and_months_duration(start: dt.date, end: dt.date) -> YearsMonthsDuration | None:
-    if isinstance(start, dt.datetime) != isinstance(end, dt.datetime):
-        start = start.date() if isinstance(start, dt.datetime) else start
-        end = end.date() if isinstance(end, dt.datetime) else end
+    start = start.date() if isinstance(start, dt.datetime) else start
+    end = end.date() if isinstance(end, dt.datetime) else end
     return YearsMonthsDuration(temporal.months_between(start, end))
 
 

@@ -161,7 +161,7 @@ def sublist(items: list[Any], start: Decimal, length: Decimal | None = None) -> 
     return items[index : index + int(length)]
 
 
-@builtin("append(list: list, ...items: any)")
+@builtin("append(list: list, ...items?: any)")
 def append(items: list[Any], *more: Any) -> list[Any]:
     return [*items, *more]
 

@@ -19,11 +19,14 @@ def as_double(value: float) -> Decimal:
 
 
 def _round(value: Decimal, scale: Decimal, mode: str) -> Decimal | None:
-    if scale != scale.to_integral_value() or not -6111 <= scale <= 6176:
+    if not -6111 <= scale <= 6176:
         return None
-    exponent = Decimal(1).scaleb(-int(scale))
+    places = int(scale)  # a fractional scale is truncated, as feel-scala does
+    if -value.as_tuple().exponent <= places:
+        return value  # already exact at that scale
+    exponent = Decimal(1).scaleb(-places)
     result = value.quantize(exponent, rounding=mode, context=decimal.Context(prec=100))
-    if int(scale) < 0:
+    if places < 0:
         # A negative scale rounds to tens, hundreds...; write the result as a plain integer.
         return Decimal(int(result))
     return result

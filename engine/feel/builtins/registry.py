@@ -58,7 +58,7 @@ class Signature:
     def fits(self, count: int) -> bool:
         required = sum(1 for p in self.parameters if not p.optional and not p.variadic)
         if self.parameters and self.parameters[-1].variadic:
-            return count >= required
+            return count >= required + (0 if self.parameters[-1].optional else 1)
         return required <= count <= len(self.parameters)
 
     def accepts(self, args: list[Any]) -> bool:
@@ -126,7 +126,7 @@ _SIGNATURE = re.compile(r"\s*(.+?)\((.*)\)\s*")
 def _parameter(text: str) -> Parameter:
     name, _, type_text = text.partition(":")
     name, type_text = name.strip(), (type_text.strip() or "any")
-    optional = name.endswith("?")
+    optional = name.endswith("?")  # for `...items?`: the list of items may be empty
     variadic = name.startswith("...")
     name = name.rstrip("?").lstrip(".")
     nullable = type_text.endswith("?") or type_text == "any"
