@@ -1,0 +1,217 @@
+"""Fixtures for the workers: the real engine over real gRPC with the real diagrams and forms, the
+real pyzeebe workers, a migrated SQLite database, and HTTP stand-ins for the outside world."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+from pyzeebe import ZeebeClient, ZeebeWorker, create_insecure_channel
+from pyzeebe.proto import gateway_pb2 as pb
+from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
+from stand_ins import SmsGateway, StandIn
+
+from engine.gateway import BackgroundGateway
+from motcua.catalog import load_catalog
+from motcua.db import migrate, session_factory
+from motcua.notifications import provider_named
+from motcua.portal import adapter_for
+from workers import context as worker_context
+from workers import portal as portal_worker
+from workers.config import WorkerSettings
+from workers.runner import ROUTERS
+
+ROOT = Path(__file__).resolve().parents[2]
+RESOURCES = sorted((ROOT / "bpmn").glob("*.bpmn")) + sorted((ROOT / "forms").glob("*.form"))
+USER_TASK = "io.camunda.zeebe:userTask"
+WEB_URL = "https://motcua.test"
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated database per test process, copied for each test (migrating takes a while)."""
+    path = tmp_path_factory.mktemp("schema") / "motcua.db"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, migrated_database: Path) -> str:
+    path = tmp_path / "motcua.db"
+    shutil.copy(migrated_database, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def sessions(database_url: str):
+    return session_factory(database_url)
+
+
+@pytest.fixture
+def sms_gateway() -> Iterator[SmsGateway]:
+    gateway = SmsGateway()
+    yield gateway
+    gateway.close()
+
+
+@pytest.fixture
+def portal() -> Iterator[StandIn]:
+    server = StandIn()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def agency() -> Iterator[StandIn]:
+    server = StandIn()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    return load_catalog(ROOT / "catalog")
+
+
+@pytest.fixture
+def office_context(sessions, catalog, sms_gateway, portal, agency) -> Iterator[worker_context.WorkerContext]:
+    """What the workers use: this test's database, the real catalog, the stand-ins."""
+    config = WorkerSettings(sms_http_url=sms_gateway.url, sms_api_key="key", sms_secret_key="secret",
+                            portal_url=portal.url, portal_token="portal-token", portal_retry_s=0.2,
+                            agency_endpoints={"PCCC": agency.url + "/lien-thong"},
+                            retry_backoff_ms=100)
+    ctx = worker_context.WorkerContext(sessions=sessions, catalog=catalog, config=config,
+                                       web_url=WEB_URL, sms=provider_named("http", config),
+                                       portal=adapter_for(config))
+    worker_context.install(ctx)
+    yield ctx
+    worker_context.install(None)
+
+
+@pytest.fixture
+def gateway(tmp_path: Path) -> Iterator[BackgroundGateway]:
+    """The embedded engine (its own SQLite file) behind its gRPC gateway, with bpmn/ and forms/."""
+    from engine.runtime import Engine
+
+    engine = Engine(f"sqlite:///{tmp_path / 'engine.db'}")
+    engine.start()
+    with BackgroundGateway(engine, "127.0.0.1:0") as serving:
+        with grpc.insecure_channel(serving.address) as channel:
+            GatewayStub(channel).DeployResource(pb.DeployResourceRequest(resources=[
+                pb.Resource(name=path.name, content=path.read_bytes()) for path in RESOURCES]))
+        yield serving
+    engine.close()
+
+
+class Office:
+    """The department at work: the real pyzeebe workers in a background event loop, and staff
+    doing their user tasks over the gateway."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        self.channel = grpc.insecure_channel(address)
+        self.stub = GatewayStub(self.channel)
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.workers: list[tuple[ZeebeWorker, Any]] = []
+        self.client: ZeebeClient | None = None
+
+    def run(self, coroutine: Any, timeout: float = 30) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def start_workers(self, routers=None, courier: bool = True) -> None:
+        async def start() -> None:
+            channel = create_insecure_channel(self.address)
+            worker = ZeebeWorker(channel, name="motcua-test-workers", request_timeout=2000,
+                                 poll_retry_delay=1)
+            for router in ROUTERS if routers is None else routers:
+                worker.include_router(router)
+            running = [asyncio.ensure_future(worker.work())]
+            if courier:
+                running.append(asyncio.ensure_future(portal_worker.deliver_forever(interval_s=0.1)))
+            self.workers.append((worker, running))
+            if self.client is None:
+                self.client = ZeebeClient(create_insecure_channel(self.address))
+        self.run(start())
+
+    def stop_workers(self) -> None:
+        async def stop() -> None:
+            for worker, running in self.workers:
+                await worker.stop()
+                for task in running:
+                    task.cancel()
+            self.workers.clear()
+        self.run(stop())
+
+    def close(self) -> None:
+        self.stop_workers()
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.channel.close()
+
+    # ---- the public and the staff -------------------------------------------------------
+    def submit(self, process_id: str = "construction-permit", code: str = "000.00.17.H06-261124-0001",
+               procedure: str = "1.009994", phone: str = "0912345678",
+               components: list[dict[str, Any]] | None = None) -> int:
+        variables = {
+            "dossierCode": code, "procedureCode": procedure,
+            "procedureName": "Cấp giấy phép xây dựng mới",
+            "applicant": {"fullName": "Nguyễn Thị Hồng Đào", "phone": phone,
+                          "idNumber": "001190000123", "address": "12 Lê Lợi, phường Đông Ba"},
+            "components": components if components is not None else complete_permit_components(),
+            "channel": "counter",
+        }
+        created = self.stub.CreateProcessInstance(pb.CreateProcessInstanceRequest(
+            bpmnProcessId=process_id, version=-1, variables=json.dumps(variables)))
+        return created.processInstanceKey
+
+    def user_task(self, element_id: str, timeout: float = 20) -> tuple[int, dict[str, Any]]:
+        """Wait for the user task `element_id`, take it; returns its key and variables."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for response in self.stub.ActivateJobs(pb.ActivateJobsRequest(
+                    type=USER_TASK, worker="staff", timeout=30_000, maxJobsToActivate=10,
+                    requestTimeout=500)):
+                for job in response.jobs:
+                    if job.elementId == element_id:
+                        return job.key, json.loads(job.variables)
+                    # not ours to do now: give it back at once
+                    self.stub.FailJob(pb.FailJobRequest(jobKey=job.key, retries=job.retries,
+                                                        errorMessage="not now"))
+            time.sleep(0.05)
+        raise AssertionError(f"no user task {element_id} appeared")
+
+    def complete(self, element_id: str, **form_values: Any) -> dict[str, Any]:
+        key, variables = self.user_task(element_id)
+        self.stub.CompleteJob(pb.CompleteJobRequest(jobKey=key, variables=json.dumps(form_values)))
+        return variables
+
+    def publish(self, name: str, correlation_key: str, message_id: str, **variables: Any) -> None:
+        self.stub.PublishMessage(pb.PublishMessageRequest(
+            name=name, correlationKey=correlation_key, timeToLive=60_000, messageId=message_id,
+            variables=json.dumps(variables)))
+
+
+def complete_permit_components() -> list[dict[str, Any]]:
+    """Every required paper of procedure 1.009994 (construction permit, grades I-II)."""
+    from motcua.catalog import load_catalog as load
+
+    procedure = load(ROOT / "catalog").get("1.009994")
+    return [{"id": c.id, "name": c.name.vi, "copyType": c.copy_types[0].value, "quantity": c.quantity}
+            for c in procedure.components if c.is_required]
+
+
+@pytest.fixture
+def office(gateway: BackgroundGateway, office_context) -> Iterator[Office]:
+    running = Office(gateway.address)
+    yield running
+    running.close()
