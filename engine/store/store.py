@@ -1,6 +1,7 @@
 """Writes the engine's changes in one transaction and reads everything back at start."""
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,34 +89,54 @@ class Store:
                 connection.execute(update(schema.definitions).where(schema.definitions.c.key == key).values(**values))
             if changes.forms:
                 connection.execute(insert(schema.forms), changes.forms)
-            settled.append(self._upsert(connection, "instances", schema.instances, changes.instances, True))
+            settled.append(self._upsert(connection, "instances", schema.instances, {
+                key: _instance_values(row) for key, row in changes.instances.items()}))
             for name, rows in changes.rows.items():
-                settled.append(self._upsert(connection, name, schema.ROW_TABLES[name], rows, False))
+                settled.append(self._upsert(connection, name, schema.ROW_TABLES[name], {
+                    key: None if row is None else {"row": _dumps(row)} for key, row in rows.items()}))
             if changes.records:
-                connection.execute(insert(schema.records), changes.records)
+                # The hot path: plain driver executemany with JSON text, no statement compilation.
+                columns = ("position", "key", "timestamp", "value_type", "intent", "process_instance_key", "value")
+                connection.exec_driver_sql(
+                    self._insert_sql(schema.records.name, columns),
+                    [(r["position"], r["key"], r["timestamp"], r["value_type"], r["intent"],
+                      r["process_instance_key"], _dumps(r["value"])) for r in changes.records])
         # Only once committed: which keys now exist decides insert vs update next time.
         for name, inserted, deleted in settled:
             self._stored[name].difference_update(deleted)
             self._stored[name].update(inserted)
 
-    def _upsert(self, connection, name: str, table, rows: dict[int, Any],
-                whole_row: bool) -> tuple[str, list[int], list[int]]:
+    def _insert_sql(self, table: str, columns: tuple[str, ...]) -> str:
+        return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([self._mark] * len(columns))})"
+
+    @property
+    def _mark(self) -> str:
+        return "?" if self.sql.dialect.paramstyle == "qmark" else "%s"
+
+    def _upsert(self, connection, name: str, table, rows: dict[int, dict[str, Any] | None]
+                ) -> tuple[str, list[int], list[int]]:
         stored = self._stored[name]
         inserts, updates, deletes = [], [], []
-        for key, row in rows.items():
-            if row is None:
+        for key, values in rows.items():
+            if values is None:
                 if key in stored:
                     deletes.append(key)
-                continue
-            values = dict(row, key=key) if whole_row else {"key": key, "row": row}
-            (updates if key in stored else inserts).append(values)
+            elif key in stored:
+                updates.append((key, values))
+            else:
+                inserts.append((key, values))
         if deletes:
             connection.execute(delete(table).where(table.c.key.in_(deletes)))
         if inserts:
-            connection.execute(insert(table), inserts)
-        for values in updates:
-            connection.execute(update(table).where(table.c.key == values["key"]).values(**values))
-        return name, [v["key"] for v in inserts], deletes
+            columns = ("key", *inserts[0][1])
+            connection.exec_driver_sql(self._insert_sql(table.name, columns),
+                                       [(key, *values.values()) for key, values in inserts])
+        if updates:
+            columns = tuple(updates[0][1])
+            assignments = ", ".join(f"{c} = {self._mark}" for c in columns)
+            connection.exec_driver_sql(f"UPDATE {table.name} SET {assignments} WHERE key = {self._mark}",
+                                       [(*values.values(), key) for key, values in updates])
+        return name, [key for key, _ in inserts], deletes
 
     def forget_pending(self) -> None:
         """After a failed commit, re-read which keys exist (the transaction rolled back)."""
@@ -132,6 +153,17 @@ class Store:
         query = query.order_by(schema.records.c.position).limit(limit)
         with self.sql.connect() as connection:
             return [dict(r._mapping) for r in connection.execute(query)]
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _instance_values(row: dict[str, Any]) -> dict[str, Any]:
+    values = dict(row)
+    values["called"] = _dumps(values["called"])
+    values["variables"] = None if values.get("variables") is None else _dumps(values["variables"])
+    return values
 
 
 def _sqlite_pragmas(connection, _record) -> None:
