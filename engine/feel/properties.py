@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.feel.temporal import zone_id
-from engine.feel.values import Range, YearsMonthsDuration
+from engine.feel.values import Range, YearsMonthsDuration, time_offset
 
 
 def property_of(value: Any, key: str) -> Any:
@@ -56,10 +56,8 @@ def _time_property(value: dt.time | dt.datetime, key: str) -> Any:
     if key == "second":
         return Decimal(value.second)
     if key == "time offset":
-        if value.tzinfo is None:
-            return None
         if isinstance(value, dt.time):
-            return value.utcoffset()
+            return time_offset(value)
         return value.utcoffset()
     if key == "timezone":
         return zone_id(value.tzinfo)
