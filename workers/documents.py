@@ -22,7 +22,7 @@ from motcua.timeline_steps import step_label
 from workers import job_types
 from workers.context import WorkerContext, current
 from workers.failures import fail_with_back_off
-from workers.records import dossier_for, parse_moment, procedure_of
+from workers.records import dossier_for, parse_moment, procedure_of, receipt_number
 
 router = ZeebeTaskRouter(exception_handler=fail_with_back_off)
 
@@ -46,7 +46,7 @@ def paper_facts(ctx: WorkerContext, dossier: Dossier, procedure: Procedure,
         dossier_code=dossier.code, agency_name=procedure.agency.name.vi,
         procedure_name=procedure.name.vi, applicant_name=dossier.applicant_name, issued_at=now,
         tracking_link=ctx.tracking_link(dossier.code),
-        receipt_number=variables.get("receiptNumber"),
+        receipt_number=variables.get("receiptNumber") or receipt_number(dossier),
         applicant_address=dossier.applicant_address, applicant_phone=dossier.applicant_phone,
         applicant_email=dossier.applicant_email, components=_components(dossier, procedure),
         duration=str(procedure.duration(dossier.case_id, online=dossier.channel is Channel.ONLINE)),

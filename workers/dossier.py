@@ -10,7 +10,6 @@ from pyzeebe import Job, ZeebeTaskRouter
 from motcua import dossiers
 from motcua.checklist import check_submission
 from motcua.db import Rating, Satisfaction, StatusChange, transaction
-from motcua.dossier_codes import DossierCode
 from motcua.statuses import DossierStatus
 from workers import job_types
 from workers.context import current
@@ -22,6 +21,7 @@ from workers.records import (
     dossier_for,
     iso,
     procedure_of,
+    receipt_number,
     step_due_at,
     submitted_components,
     warn_at,
@@ -81,14 +81,6 @@ def validate_checklist(job: Job) -> dict[str, Any]:
     }
 
 
-def _receipt_number(code: str, dossier_id: int) -> str:
-    try:
-        sequence = DossierCode.parse(code).sequence
-    except ValueError:
-        sequence = None
-    return f"{sequence or dossier_id:04d}"
-
-
 @router.task(task_type=job_types.ISSUE_RECEIPT)
 def issue_receipt(job: Job) -> dict[str, Any]:
     """Receive the complete dossier: the appointment date from the working calendar and the
@@ -110,7 +102,7 @@ def issue_receipt(job: Job) -> dict[str, Any]:
             dossier.original_due_on = deadline.due_on
         due_at = dossier.due_at
         return {
-            "receiptNumber": _receipt_number(dossier.code, dossier.id),
+            "receiptNumber": receipt_number(dossier),
             "receivedAt": iso(dossier.received_at),
             "dueAt": iso(due_at),
             "warnAt": iso(warn_at(calendar, due_at)),

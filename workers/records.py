@@ -18,6 +18,7 @@ from motcua.catalog import Catalog, CopyType, Procedure
 from motcua.checklist import SubmittedComponent
 from motcua.db import Dossier
 from motcua.db.base import LOCAL_ZONE
+from motcua.dossier_codes import DossierCode
 from motcua.statuses import ApplicantKind, Channel, DossierStatus
 from motcua.working_calendar import WorkingCalendar
 
@@ -100,6 +101,15 @@ def dossier_for(session: Session, variables: Mapping[str, Any], catalog: Catalog
     if "procedureCode" in variables and "applicant" in variables:
         return register(session, variables, catalog, at)
     raise UnknownDossier(f"no dossier {code} in the database")
+
+
+def receipt_number(dossier: Dossier) -> str:
+    """The receipt's number (Số …/TNHS): the day's sequence in the dossier code."""
+    try:
+        sequence = DossierCode.parse(dossier.code).sequence
+    except ValueError:
+        sequence = None
+    return f"{sequence or dossier.id:04d}"
 
 
 def procedure_of(dossier: Dossier, catalog: Catalog) -> Procedure:

@@ -124,6 +124,7 @@ class Office:
         self.thread.start()
         self.workers: list[tuple[ZeebeWorker, Any]] = []
         self.client: ZeebeClient | None = None
+        self.taken: dict[str, tuple[int, dict[str, Any]]] = {}  # user tasks staff hold
 
     def run(self, coroutine: Any, timeout: float = 30) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
@@ -176,6 +177,8 @@ class Office:
 
     def user_task(self, element_id: str, timeout: float = 20) -> tuple[int, dict[str, Any]]:
         """Wait for the user task `element_id`, take it; returns its key and variables."""
+        if element_id in self.taken:
+            return self.taken[element_id]
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for response in self.stub.ActivateJobs(pb.ActivateJobsRequest(
@@ -183,7 +186,8 @@ class Office:
                     requestTimeout=500)):
                 for job in response.jobs:
                     if job.elementId == element_id:
-                        return job.key, json.loads(job.variables)
+                        self.taken[element_id] = job.key, json.loads(job.variables)
+                        return self.taken[element_id]
                     # not ours to do now: give it back at once
                     self.stub.FailJob(pb.FailJobRequest(jobKey=job.key, retries=job.retries,
                                                         errorMessage="not now"))
@@ -192,6 +196,7 @@ class Office:
 
     def complete(self, element_id: str, **form_values: Any) -> dict[str, Any]:
         key, variables = self.user_task(element_id)
+        del self.taken[element_id]
         self.stub.CompleteJob(pb.CompleteJobRequest(jobKey=key, variables=json.dumps(form_values)))
         return variables
 
@@ -215,3 +220,14 @@ def office(gateway: BackgroundGateway, office_context) -> Iterator[Office]:
     running = Office(gateway.address)
     yield running
     running.close()
+
+
+def wait_until(condition, timeout: float = 20, what: str = "the condition"):
+    """Poll `condition()` until it returns something truthy."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
