@@ -13,13 +13,11 @@ from engine.feel.builtins.registry import builtin
 
 @builtin("substring(string: string, start position: number, length?: number)")
 def substring(text: str, start: Decimal, length: Decimal | None = None) -> str | None:
+    # 1-based; a start of 0 or below counts from the end (0 is just past the end), as feel-scala.
     begin = int(start)
-    if begin > 0:
-        index = begin - 1
-    elif begin < 0:
-        index = max(len(text) + begin, 0)
-    else:
-        index = 0
+    index = begin - 1 if begin > 0 else len(text) + begin
+    if not 0 <= index <= len(text):
+        return None
     if length is None:
         return text[index:]
     if length < 0:
