@@ -145,20 +145,27 @@ def any_true(*args: Any) -> bool | None:
     return False if all(i is False for i in items) else None
 
 
+def _index(items: list[Any], position: Decimal) -> int:
+    """A 1-based position (negative from the end) as a 0-based index, as feel-scala counts."""
+    number = int(position)
+    return number - 1 if number > 0 else len(items) + number
+
+
+def _slice(items: list[Any], start: int, end: int) -> list[Any]:
+    # Lenient like Scala's slice: out-of-range bounds are clamped, never an error.
+    return items[max(start, 0) : max(end, 0)]
+
+
 @builtin(
     "sublist(list: list, start position: number, length?: number)",
     "sublist(list: list, start: number, length?: number)",
 )
 def sublist(items: list[Any], start: Decimal, length: Decimal | None = None) -> list[Any] | None:
-    begin = int(start)
-    if begin == 0 or abs(begin) > len(items):
+    if int(start) == 0:
         return None
-    index = begin - 1 if begin > 0 else len(items) + begin
-    if length is None:
-        return items[index:]
-    if length < 0 or index + int(length) > len(items):
-        return None
-    return items[index : index + int(length)]
+    index = _index(items, start)
+    end = len(items) if length is None else index + int(length)
+    return _slice(items, index, end)
 
 
 @builtin("append(list: list, ...items?: any)")
@@ -167,30 +174,29 @@ def append(items: list[Any], *more: Any) -> list[Any]:
 
 
 @builtin("concatenate(...lists: any)")
-def concatenate(*lists: Any) -> list[Any] | None:
+def concatenate(*lists: Any) -> list[Any]:
     result: list[Any] = []
     for part in lists:
-        if type(part) is not list:
-            return None
-        result.extend(part)
+        # A value that is not a list joins as one item, as feel-scala does.
+        result.extend(part if type(part) is list else [part])
     return result
 
 
 @builtin("insert before(list: list, position: number, newItem: any)")
 def insert_before(items: list[Any], position: Decimal, item: Any) -> list[Any] | None:
-    index = int(position)
-    if index == 0 or abs(index) > len(items):
+    if int(position) == 0:
         return None
-    index = index - 1 if index > 0 else len(items) + index
+    index = max(_index(items, position), 0)
     return [*items[:index], item, *items[index:]]
 
 
 @builtin("remove(list: list, position: number)")
 def remove(items: list[Any], position: Decimal) -> list[Any] | None:
-    index = int(position)
-    if index == 0 or abs(index) > len(items):
+    if int(position) == 0:
         return None
-    index = index - 1 if index > 0 else len(items) + index
+    index = _index(items, position)
+    if not 0 <= index < len(items):
+        return list(items)
     return [*items[:index], *items[index + 1 :]]
 
 
@@ -213,9 +219,8 @@ def _distinct(items: list[Any]) -> list[Any]:
 
 
 @builtin("union(...lists: any)")
-def union(*lists: Any) -> list[Any] | None:
-    joined = concatenate(*lists)
-    return None if joined is None else _distinct(joined)
+def union(*lists: Any) -> list[Any]:
+    return _distinct(concatenate(*lists))
 
 
 @builtin("distinct values(list: list)")
@@ -245,12 +250,14 @@ def flatten(items: list[Any]) -> list[Any]:
 
 @builtin("sort(list: list, precedes: function)")
 def sort(items: list[Any], precedes: FeelFunction) -> list[Any] | None:
+    if len(precedes.parameters) != 2:
+        return None
+
     def order(a: Any, b: Any) -> int:
-        if precedes(a, b) is True:
-            return -1
-        if precedes(b, a) is True:
-            return 1
-        return 0
+        before, after = precedes(a, b), precedes(b, a)
+        if type(before) is not bool or type(after) is not bool:
+            raise TypeError("precedes must give a boolean")  # the call gives null
+        return -1 if before else (1 if after else 0)
 
     return sorted(items, key=cmp_to_key(order))
 
