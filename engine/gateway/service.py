@@ -219,10 +219,48 @@ class Gateway(GatewayServicer):
 
     # -- jobs ------------------------------------------------------------------------------------
 
-    def _activate(self, job_type: str, worker: str, timeout_ms: int, max_jobs: int,
-                  fetch: list[str] | None) -> Awaitable[list[Any]]:
-        return self._run(self._engine.activate_jobs, job_type=job_type, worker=worker,
-                         timeout_ms=timeout_ms, max_jobs=max_jobs, fetch_variables=fetch)
+    async def _activate(self, job_type: str, worker: str, timeout_ms: int, max_jobs: int,
+                        fetch: list[str] | None) -> list[Any]:
+        """Activate jobs; if the client leaves while the engine works, hand them straight back
+        instead of leaving them locked until their timeout."""
+        activation = self._commands.submit(functools.partial(
+            self._engine.activate_jobs, job_type=job_type, worker=worker, timeout_ms=timeout_ms,
+            max_jobs=max_jobs, fetch_variables=fetch))
+        try:
+            return await asyncio.shield(activation)
+        except asyncio.CancelledError:
+            activation.add_done_callback(
+                lambda done: None if done.exception() else self._hand_back(done.result()))
+            raise
+        except Exception as error:
+            if _is_rejection(error):
+                raise from_rejection(error) from None
+            raise
+
+    def _hand_back(self, jobs: list[Any]) -> None:
+        """Jobs activated for a client that is gone: end their lock now (Zeebe's job yield), so
+        the engine offers them again at once."""
+        for job in jobs:
+            self._commands.submit(functools.partial(self._return_job, job.key))
+
+    def _return_job(self, key: int) -> None:
+        try:
+            self._engine.update_job_timeout(key, 0)
+        except Exception as error:  # completed or failed meanwhile: nothing to give back
+            log.debug("job %s not handed back: %s", key, error)
+
+    async def _deliver(self, batches: list[tuple[Any, list[Any]]]) -> AsyncIterator[Any]:
+        """Yield each message of (message, jobs it carries); if the client is gone before all went
+        out, the jobs not sent are handed back rather than locked for a worker that never sees them."""
+        sent = 0
+        try:
+            for message, _ in batches:
+                yield message
+                sent += 1
+        finally:
+            unsent = [job for _, jobs in batches[sent:] for job in jobs]
+            if unsent:
+                self._hand_back(unsent)
 
     @streaming
     async def ActivateJobs(self, request: pb.ActivateJobsRequest,
@@ -237,7 +275,7 @@ class Gateway(GatewayServicer):
                                      request.maxJobsToActivate, fetch)
         if request.requestTimeout < 0:  # long polling disabled: answer with what there is now
             jobs = await activate()
-            for response in job_responses(jobs):
+            async for response in self._deliver(job_responses(jobs)):
                 yield response
             return
         hold_s = request.requestTimeout / 1000 if request.requestTimeout > 0 else DEFAULT_LONG_POLL_S
@@ -251,7 +289,7 @@ class Gateway(GatewayServicer):
                 job_ready.clear()  # before looking, so a job that appears meanwhile wakes us again
                 jobs = await activate()
                 if jobs:
-                    for response in job_responses(jobs):
+                    async for response in self._deliver(job_responses(jobs)):
                         yield response
                     return
                 left = give_up_at - loop.time()
@@ -274,8 +312,8 @@ class Gateway(GatewayServicer):
             while not self._signals.closed:
                 job_ready.clear()
                 jobs = await self._activate(job_type, worker, request.timeout, STREAM_BATCH, fetch)
-                for job in jobs:
-                    yield translate.activated_job(job)
+                async for message in self._deliver([(translate.activated_job(j), [j]) for j in jobs]):
+                    yield message
                 if len(jobs) < STREAM_BATCH:
                     await job_ready.wait()
 
@@ -315,17 +353,19 @@ class Gateway(GatewayServicer):
         return pb.UpdateJobTimeoutResponse()
 
 
-def job_responses(jobs: list[Any]) -> list[pb.ActivateJobsResponse]:
-    """Activated jobs in as few responses as fit a client's message limit, as Zeebe splits them."""
-    responses: list[pb.ActivateJobsResponse] = []
-    current, size = pb.ActivateJobsResponse(), 0
+def job_responses(jobs: list[Any]) -> list[tuple[pb.ActivateJobsResponse, list[Any]]]:
+    """Activated jobs in as few responses as fit a client's message limit, as Zeebe splits them;
+    each response with the jobs it carries."""
+    responses: list[tuple[pb.ActivateJobsResponse, list[Any]]] = []
+    current, carried, size = pb.ActivateJobsResponse(), [], 0
     for job in jobs:
         message = translate.activated_job(job)
         if current.jobs and size + message.ByteSize() > RESPONSE_BUDGET:
-            responses.append(current)
-            current, size = pb.ActivateJobsResponse(), 0
+            responses.append((current, carried))
+            current, carried, size = pb.ActivateJobsResponse(), [], 0
         current.jobs.append(message)
+        carried.append(job)
         size += message.ByteSize()
     if current.jobs:
-        responses.append(current)
+        responses.append((current, carried))
     return responses

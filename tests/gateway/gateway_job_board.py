@@ -46,6 +46,7 @@ class JobBoard:
         self.completed: dict[int, dict[str, Any]] = {}
         self._listeners: list[Callable[[str], None]] = []
         self.closed = False
+        self.activation_delay_s = 0.0  # a slow engine, to let a client give up mid-activation
 
     def add_job_listener(self, callback: Callable[[str], None]) -> None:
         self._listeners.append(callback)
@@ -60,6 +61,7 @@ class JobBoard:
 
     def activate_jobs(self, *, job_type: str, worker: str, timeout_ms: int, max_jobs: int,
                       fetch_variables: list[str] | None = None) -> list[Job]:
+        time.sleep(self.activation_delay_s)
         with self._lock:
             chosen = [j for j in self.waiting.values() if j.type == job_type][:max_jobs]
             deadline = int(time.time() * 1000) + timeout_ms
@@ -74,6 +76,14 @@ class JobBoard:
                 raise Refused("COMPLETE", "NOT_FOUND",
                               f"Expected to complete job with key '{key}', but no such job was found")
             self.completed[key] = variables or {}
+
+    def update_job_timeout(self, key: int, timeout_ms: int) -> None:
+        """Only the part the gateway uses: a zero timeout ends the lock now."""
+        with self._lock:
+            job = self.activated.pop(key)
+            self.waiting[key] = replace(job, worker="", deadline=-1)
+        for listener in self._listeners:
+            listener(job.type)
 
     def fail_job(self, key: int, retries: int, error_message: str = "", retry_backoff_ms: int = 0,
                  variables: dict[str, Any] | None = None) -> None:

@@ -195,3 +195,15 @@ def test_a_job_whose_lock_expired_reaches_a_waiting_long_poll(stub):
     [again] = activate(stub, type="gw.check", worker="second", requestTimeout=5_000)
     assert again.key == job.key and again.worker == "second"
     assert time.monotonic() - started < 2.5
+
+
+def test_jobs_activated_for_a_client_that_gave_up_are_handed_back(board_stub, job_board):
+    key = job_board.post(ACTIVATE["type"])
+    job_board.activation_delay_s = 0.6
+    request = pb.ActivateJobsRequest(**ACTIVATE, requestTimeout=-1)
+    gave_up = status_of(lambda: list(board_stub.ActivateJobs(request, timeout=0.2)))
+    assert gave_up.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    deadline = time.monotonic() + 5
+    while key not in job_board.waiting and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert key in job_board.waiting  # offered again now, not after its 30 s lock
