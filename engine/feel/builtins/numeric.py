@@ -22,13 +22,10 @@ def _round(value: Decimal, scale: Decimal, mode: str) -> Decimal | None:
     if not -6111 <= scale <= 6176:
         return None
     places = int(scale)  # a fractional scale is truncated, as feel-scala does
-    if -value.as_tuple().exponent <= places:
-        return value  # already exact at that scale
+    if -value.as_tuple().exponent <= places and places > 64:
+        return value  # exact already; padding it with thousands of zeros helps no one
     exponent = Decimal(1).scaleb(-places)
     result = value.quantize(exponent, rounding=mode, context=decimal.Context(prec=100))
-    if places < 0:
-        # A negative scale rounds to tens, hundreds...; write the result as a plain integer.
-        return Decimal(int(result))
     return result
 
 
@@ -112,7 +109,7 @@ def modulo(dividend: Decimal, divisor: Decimal) -> Decimal | None:
 def sqrt(value: Decimal) -> Decimal | None:
     if value < 0:
         return None
-    return value.sqrt(CTX)
+    return as_double(math.sqrt(float(value)))
 
 
 @builtin("log(number: number)")
