@@ -69,11 +69,14 @@ def ends_with(text: str, match: str) -> bool:
     return text.endswith(match)
 
 
+_FLAGS = {"i": re.I, "s": re.S, "m": re.M, "x": re.X}
+
+
 def _regex(pattern: str, flags: str | None = None) -> re.Pattern[str]:
     """An XML Schema / Java regex as a Python pattern."""
     options = 0
     for flag in flags or "":
-        options |= {"i": re.I, "s": re.S, "m": re.M, "x": re.X, "q": 0}[flag]
+        options |= _FLAGS.get(flag, 0)  # other letters are ignored, as feel-scala does
     if flags and "q" in flags:
         pattern = re.escape(pattern)
     pattern = re.sub(r"\\p\{L\}", r"[^\\W\\d_]", pattern)
