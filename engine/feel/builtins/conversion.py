@@ -24,7 +24,6 @@ def string(value: Any) -> str | None:
 
 @builtin("number(from: string)")
 def number(text: str) -> Decimal | None:
-    text = text.strip()
     if not _NUMBER.fullmatch(text):
         return None
     return Decimal(text)
@@ -67,10 +66,8 @@ def date_from_value(value: dt.date) -> dt.date:
 
 
 @builtin("date(year: number, month: number, day: number)")
-def date_from_parts(year: Decimal, month: Decimal, day: Decimal) -> dt.date | None:
-    if any(p != p.to_integral_value() for p in (year, month, day)):
-        return None
-    return dt.date(int(year), int(month), int(day))
+def date_from_parts(year: Decimal, month: Decimal, day: Decimal) -> dt.date:
+    return dt.date(int(year), int(month), int(day))  # fractions are truncated, as feel-scala
 
 
 @builtin("time(from: string)")
