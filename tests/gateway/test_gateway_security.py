@@ -72,3 +72,31 @@ def test_a_plaintext_client_cannot_talk_to_a_tls_gateway(job_board, tls):
             finally:
                 await channel.close()
         asyncio.run(ask())
+
+
+def test_zbctl_talks_tls_to_python_m_engine(tmp_path, tls, free_port):
+    import sys
+    from pathlib import Path
+
+    from conftest import ZBCTL
+
+    root = Path(__file__).resolve().parents[2]
+    cert, key = tmp_path / "served.pem", tmp_path / "served.key"
+    cert.write_bytes(tls.certificate_chain)
+    key.write_bytes(tls.private_key)
+    address = f"127.0.0.1:{free_port}"
+    engine = subprocess.Popen([sys.executable, "-m", "engine", "--address", address,
+                               "--data", str(tmp_path / "data"), "--tls-cert", str(cert),
+                               "--tls-key", str(key)], cwd=root, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    try:
+        credentials = grpc.ssl_channel_credentials(root_certificates=tls.certificate_chain)
+        with grpc.secure_channel(address, credentials) as channel:
+            grpc.channel_ready_future(channel).result(timeout=30)
+        status = subprocess.run([str(ZBCTL), "--address", address, "--certPath", str(cert), "status"],
+                                capture_output=True, text=True, timeout=30)
+    finally:
+        engine.terminate()
+        engine.communicate(timeout=30)
+    assert status.returncode == 0, status.stderr
+    assert "Partition 1 : Leader, Healthy" in status.stdout
