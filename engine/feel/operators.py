@@ -94,16 +94,13 @@ def multiply(left: Any, right: Any) -> Any:
     if lt is Decimal and rt in (_DELTA, _YM):
         left, right, lt, rt = right, left, rt, lt
     if rt is Decimal:
+        # feel-scala multiplies durations by the whole part of the number only.
+        factor = int(right)
         if lt is _DELTA:
-            return _scale(left, right)
+            return left * factor
         if lt is _YM:
-            return _YM(int(CTX.multiply(Decimal(left.months), right).to_integral_value(decimal.ROUND_DOWN)))
+            return _YM(left.months * factor)
     return None
-
-
-def _scale(delta: dt.timedelta, factor: Decimal) -> dt.timedelta:
-    seconds = CTX.multiply(temporal.duration_seconds(delta), factor)
-    return _DELTA(seconds=float(seconds)) if abs(seconds) < 10**9 else _DELTA(seconds=int(seconds))
 
 
 def divide(left: Any, right: Any) -> Any:
@@ -111,17 +108,28 @@ def divide(left: Any, right: Any) -> Any:
     try:
         if lt is Decimal and rt is Decimal:
             return CTX.divide(left, right)
+        # Durations divide as feel-scala does: whole milliseconds and months, truncated.
         if lt is _DELTA and rt is Decimal:
-            return _scale(left, CTX.divide(Decimal(1), right))
+            millis = CTX.divide(Decimal(_millis(left)), right)
+            return _DELTA(milliseconds=int(millis))
         if lt is _DELTA and rt is _DELTA:
-            return CTX.divide(temporal.duration_seconds(left), temporal.duration_seconds(right))
+            return Decimal(_truncated_division(_millis(left), _millis(right)))
         if lt is _YM and rt is Decimal:
-            return _YM(int(CTX.divide(Decimal(left.months), right).to_integral_value(decimal.ROUND_DOWN)))
+            return _YM(int(CTX.divide(Decimal(left.months), right)))
         if lt is _YM and rt is _YM:
-            return CTX.divide(Decimal(left.months), Decimal(right.months))
+            return Decimal(_truncated_division(left.months, right.months))
     except (decimal.DivisionByZero, decimal.InvalidOperation, ZeroDivisionError):
         return None
     return None
+
+
+def _millis(delta: dt.timedelta) -> int:
+    return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
+
+
+def _truncated_division(dividend: int, divisor: int) -> int:
+    quotient = abs(dividend) // abs(divisor)
+    return quotient if (dividend < 0) == (divisor < 0) else -quotient
 
 
 def power(left: Any, right: Any) -> Any:

@@ -248,7 +248,3 @@ def add_to_time(value: dt.time, delta: dt.timedelta) -> dt.time:
     base = dt.datetime.combine(dt.date(2000, 1, 1), value.replace(tzinfo=None))
     moved = (base + delta).time()
     return moved.replace(tzinfo=value.tzinfo)
-
-
-def duration_seconds(value: dt.timedelta) -> Decimal:
-    return Decimal(value.days * 86400 + value.seconds) + Decimal(value.microseconds) / 1_000_000

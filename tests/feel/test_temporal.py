@@ -122,7 +122,10 @@ ARITHMETIC = [
     ('duration("P1Y") + duration("P1D")', None),
     ('duration("P1D") * 5', delta(days=5)),
     ('5 * duration("P1D")', delta(days=5)),
-    ('duration("PT1H") * 1.5', delta(minutes=90)),
+    ('duration("PT1H") * 1.5', delta(hours=1)),  # feel-scala uses the whole part only
+    ('duration("PT90M") / duration("PT1H")', 1),  # whole milliseconds, truncated
+    ('duration("P1Y") / duration("P5M")', 2),
+    ('duration("PT1H") / 3', delta(minutes=20)),
     ('duration("P1M") * 6', YM(6)),
     ('duration("P5D") / duration("P1D")', 5),
     ('duration("P5D") / 5', delta(days=1)),
