@@ -16,6 +16,9 @@ _ALIASES = {
     "years and months duration": "years and months duration",
     "duration": "duration",
     "interval": "range",
+    "date time": "date and time",
+    "year-month-duration": "years and months duration",
+    "day-time-duration": "days and time duration",
 }
 
 
