@@ -103,3 +103,43 @@ def test_an_sms_gateway_that_is_down_is_retried_until_one_sms_leaves(office, sms
     with sessions() as session:
         [message] = session.scalars(sa.select(SmsMessage)).all()
     assert message.status is DeliveryStatus.SENT and message.attempts == 3
+
+
+def test_a_refusal_at_the_desk_gives_a_letter_status_3_and_one_sms(office, sms_gateway, portal, sessions):
+    office.start_workers()
+    office.submit(code=CODE)
+    office.complete("Task_ReceptionCheck", intakeDecision="refuse",
+                    refusalReason="Thủ tục không thuộc thẩm quyền của Sở Xây dựng")
+    sms_gateway.wait_for(lambda requests: len(requests) == 1)
+    assert "khong duoc tiep nhan" in sms_gateway.messages(to=PHONE)[0]
+    reports = portal.wait_for(lambda requests: len(requests) == 1)
+    assert reports[0].body["TrangThaiHoSo"] == 3
+    assert dossier_row(sessions).status is DossierStatus.NOT_ACCEPTED
+    with sessions() as session:
+        [letter] = session.scalars(sa.select(Document).where(Document.kind == DocumentKind.REFUSAL)).all()
+    assert "không thuộc thẩm quyền" in pdf_text(letter.content)
+
+
+def test_a_supplement_at_the_desk_then_the_complete_dossier_is_received(office, sms_gateway, sessions):
+    from conftest import complete_permit_components
+
+    office.start_workers()
+    office.submit(code=CODE, components=complete_permit_components()[:2])
+    _, check = office.user_task("Task_ReceptionCheck")
+    office.complete("Task_ReceptionCheck", intakeDecision="supplement", missingItems=check["missingItems"])
+    sms_gateway.wait_for(lambda requests: len(requests) == 1)
+    assert "can bo sung" in sms_gateway.messages(to=PHONE)[0]
+    assert dossier_row(sessions).due_on is None  # not received yet: no appointment date
+
+    office.publish("dossier-resubmitted", CODE, f"{CODE}:resubmitted:1",
+                   components=complete_permit_components(),
+                   resubmittedAt=datetime.now().astimezone().isoformat(timespec="seconds"))
+    _, again = office.user_task("Task_ReceptionCheck")
+    assert again["checklistComplete"] is True
+    office.complete("Task_ReceptionCheck", intakeDecision="accept")
+    office.user_task("Task_Appraise")
+    texts = sms_gateway.messages(to=PHONE)
+    assert len(texts) == 2 and "da tiep nhan" in texts[1]
+    dossier = dossier_row(sessions)
+    assert dossier.due_on is not None and all(p.resumed_at for p in dossier.pauses)
+    assert len(dossier.submitted_components) == len(complete_permit_components())
