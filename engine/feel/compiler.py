@@ -26,6 +26,7 @@ from engine.feel.runtime import (
     is_constant,
     iterable,
     loop,
+    predicate,
     range_items,
     value_test,
 )
@@ -178,7 +179,7 @@ class Compiler(Transformer):
 
     def compare(self, children: list[Any]) -> Node:
         left, op, right = children
-        return self._binary([left, right], operators.COMPARATORS[op])
+        return predicate(self._binary([left, right], operators.COMPARATORS[op]))
 
     def between(self, children: list[Any]) -> Node:
         value, low, high = _nodes(children)
@@ -191,7 +192,7 @@ class Compiler(Transformer):
                 return None
             return above and below
 
-        return node
+        return predicate(node)
 
     def or_(self, children: list[Any]) -> Node:
         left, right = _nodes(children)
@@ -207,7 +208,7 @@ class Compiler(Transformer):
                 return False
             return None
 
-        return node
+        return predicate(node)
 
     def and_(self, children: list[Any]) -> Node:
         left, right = _nodes(children)
@@ -223,7 +224,7 @@ class Compiler(Transformer):
                 return False
             return None
 
-        return node
+        return predicate(node)
 
     # ---- unary tests -------------------------------------------------------------------
 
@@ -248,7 +249,7 @@ class Compiler(Transformer):
 
     def in_(self, children: list[Any]) -> Node:
         value, test = _nodes(children)
-        return lambda scope: test(value(scope), scope)
+        return predicate(lambda scope: test(value(scope), scope))
 
     def unary_tests(self, children: list[Any]) -> Test:
         return any_test([c for c in children if not isinstance(c, Token)])
@@ -307,7 +308,7 @@ class Compiler(Transformer):
                     return builtin.invoke_named(dict(zip(names, args, strict=True)))
                 return builtin.invoke(args)
 
-            return node
+            return predicate(node)
 
         def dynamic(scope: Scope) -> Any:
             function = callee(scope)
@@ -315,7 +316,7 @@ class Compiler(Transformer):
                 return None
             return invoke(function, [v(scope) for v in values], names if named else None)
 
-        return dynamic
+        return predicate(dynamic)
 
     # ---- control -----------------------------------------------------------------------
 
@@ -389,7 +390,7 @@ class Compiler(Transformer):
 
     def instance_of(self, children: list[Any]) -> Node:
         value, check = _nodes(children)
-        return lambda scope: check(value(scope))
+        return predicate(lambda scope: check(value(scope)))
 
     def type(self, children: list[Any]) -> Callable[[Any], bool]:
         return types.named(str(children[0]))

@@ -34,25 +34,26 @@ def filter_list(value: Any, condition: Node, scope: Scope) -> Any:
     """`value[condition]`: an index (1-based, negative from the end) or a boolean filter."""
     if type(value) is not list:
         return None
-    items = value
     if is_constant(condition):
         index = condition.feel_constant  # type: ignore[attr-defined]
         if type(index) is Decimal:
-            return _at_index(items, index)
-    result: list[Any] = []
-    for position, item in enumerate(items):
-        # A context item's entries are names in the condition, and so is `item` itself.
-        outcome = condition(ItemScope(item, scope))
-        if type(outcome) is Decimal and position == 0:
-            return _at_index(items, outcome)
-        if outcome is True:
-            result.append(item)
-    return result
+            return _at_index(value, index)
+    elif not hasattr(condition, "feel_predicate"):
+        # As feel-scala: a condition that gives a number without the item is an index.
+        index = condition(scope)
+        if type(index) is Decimal:
+            return _at_index(value, index)
+    # A context item's entries are names in the condition, and so is `item` itself.
+    return [item for item in value if condition(ItemScope(item, scope)) is True]
+
+
+def predicate(node: Node) -> Node:
+    """Mark a node that gives a boolean (a comparison, a call...): never a list index."""
+    node.feel_predicate = True  # type: ignore[attr-defined]
+    return node
 
 
 def _at_index(items: list[Any], index: Decimal) -> Any:
-    if index != index.to_integral_value():
-        return None
     position = int(index)
     if position > 0 and position <= len(items):
         return items[position - 1]
@@ -127,11 +128,14 @@ def iterable(value: Any) -> list[Any] | None:
 def range_items(start: Any, end: Any, start_in: bool = True, end_in: bool = True) -> list[Any] | None:
     if type(start) is not Decimal or type(end) is not Decimal:
         return None
-    if start != start.to_integral_value() or end != end.to_integral_value():
-        return None
-    first, last = int(start), int(end)
-    step = 1 if last >= first else -1
-    items = [Decimal(i) for i in range(first, last + step, step)]
+    if start == start.to_integral_value() and end == end.to_integral_value():
+        first, last = int(start), int(end)
+        step = 1 if last >= first else -1
+        items = [Decimal(i) for i in range(first, last + step, step)]
+    else:  # steps of one from the start, as feel-scala's ranges of decimals
+        count = int(abs(end - start)) + 1
+        step = Decimal(1) if end >= start else Decimal(-1)
+        items = [start + step * i for i in range(count)]
     if not start_in and items:
         items = items[1:]
     if not end_in and items:
