@@ -7,7 +7,13 @@
 Values come back as Python values: numbers as `decimal.Decimal`, null as None, lists, dicts,
 `datetime.date` / `time` / `datetime`, `timedelta` (days and time duration),
 `YearsMonthsDuration`, `Range`, `FeelFunction`. `to_variable()` turns a result into the JSON value
-Zeebe would store as a process variable.
+Zeebe would store as a process variable. Semantics follow Camunda's engine (feel-scala) as Zeebe
+>= 8.3 uses it: a missing variable, a missing entry or a type mismatch gives null, not an error.
+
+How it works: `lexer` cuts the text into tokens (names may contain spaces), `feel.lark` is the
+LALR grammar, `parser` runs lark, `compiler` turns the tree into closures that call `runtime`,
+`operators`, `builtins/` and `temporal`; `expression` caches compiled texts; `values`, `scope`,
+`text` and `variables` hold the value model.
 """
 
 from __future__ import annotations
