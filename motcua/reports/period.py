@@ -1,0 +1,324 @@
+"""The period report (Biểu 06): what the department received, resolved and still has in hand.
+
+Counting rules for a period [from_day, to_day] (Vietnam dates, both days included), as
+`docs/PERFORMANCE.md` ("Reports") and the reference (§3) describe them:
+
+* a dossier counts once it was received with a promised return date (`due_on` set); dossiers
+  still being submitted (1), refused at the desk (3) or waiting for an intake supplement never
+  had one and are not counted;
+* **received** (nhận giải quyết) = every dossier the period had in hand:
+  - *new online* / *new direct or by post*: received within the period, by channel;
+  - *carried over* (từ kỳ trước): received before the period and neither resolved nor withdrawn
+    before it started;
+* each received dossier lands in exactly one outcome, so received = resolved + withdrawn +
+  in progress:
+  - **resolved** (đã giải quyết): processing finished within the period; *early*, *on time* or
+    *late* by comparing the **date** processing finished with the promised date (never times:
+    16:00 on the due day is on time);
+  - **withdrawn** (rút): the applicant withdrew it (status 7) within the period, at the time of
+    the timeline line that recorded it;
+  - **in progress** (đang giải quyết) at the end of the period: *within time* when the promised
+    date is on or after the last day of the period, else *overdue*; of which **paused**: waiting
+    for the applicant (supplement, fees, stopped) at the end of the period — a paused dossier is
+    within time when the wait began on or before the date promised at that moment.
+
+Every count is computed in one SQL statement (three index-driven branches, `GROUP BY` procedure
+with `CASE` sums); Python only attaches the catalog's fields to the handful of group rows.
+
+Public API
+----------
+- `Period(from_day, to_day)` — `.start`, `.end` (aware datetimes, end exclusive), `.days`,
+  `Period.month(year, month)`, `Period.parse(from_text, to_text)`.
+- `Counts` — the Biểu 06 numbers of one row (`+` adds rows; `.on_time_rate`).
+- `ReportRow(procedure_code, procedure_name, sector_code, sector_name, counts)`.
+- `SectorBlock(sector_code, sector_name, rows, counts)`.
+- `PeriodReport(period, sectors, totals)` — `.rows()`, `.as_dict()`.
+- `period_report(session, period, catalog, *, sector=None, procedure=None) -> PeriodReport`.
+"""
+
+from __future__ import annotations
+
+import calendar as month_calendar
+from dataclasses import asdict, dataclass, fields
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from motcua.catalog import Catalog, Procedure, ProcedureNotFound, Text
+from motcua.db.base import LOCAL_ZONE, Moment
+from motcua.statuses import DossierStatus
+
+OTHER_SECTOR = "khac"
+_OTHER_SECTOR_NAME = Text("Lĩnh vực khác", "Other fields")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period: Vietnam calendar days `from_day` … `to_day`, both included."""
+
+    from_day: date
+    to_day: date
+
+    def __post_init__(self) -> None:
+        if self.to_day < self.from_day:
+            raise ValueError(f"the period ends ({self.to_day}) before it starts ({self.from_day})")
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.from_day, time(0), LOCAL_ZONE)
+
+    @property
+    def end(self) -> datetime:
+        """The first moment after the period (midnight after `to_day`)."""
+        return datetime.combine(self.to_day + timedelta(days=1), time(0), LOCAL_ZONE)
+
+    @property
+    def days(self) -> int:
+        return (self.to_day - self.from_day).days + 1
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        last = month_calendar.monthrange(year, month)[1]
+        return cls(date(year, month, 1), date(year, month, last))
+
+    @classmethod
+    def parse(cls, from_text: str, to_text: str) -> Period:
+        """From ISO dates (`2026-10-01`); raises ValueError with a readable message."""
+        try:
+            return cls(date.fromisoformat(from_text.strip()), date.fromisoformat(to_text.strip()))
+        except (TypeError, AttributeError) as error:
+            raise ValueError("a period needs two dates like 2026-10-01") from error
+
+    def previous_month(self) -> Period:
+        first = self.from_day.replace(day=1) - timedelta(days=1)
+        return Period.month(first.year, first.month)
+
+    def __str__(self) -> str:
+        return f"{self.from_day.isoformat()}/{self.to_day.isoformat()}"
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The numbers of one Biểu 06 row."""
+
+    new_online: int = 0
+    new_direct: int = 0  # trực tiếp and dịch vụ bưu chính
+    carried_over: int = 0
+    resolved_early: int = 0
+    resolved_on_time: int = 0
+    resolved_late: int = 0
+    in_progress_within: int = 0
+    in_progress_overdue: int = 0
+    paused: int = 0  # of the in-progress ones
+    withdrawn: int = 0
+
+    @property
+    def received(self) -> int:
+        return self.new_online + self.new_direct + self.carried_over
+
+    @property
+    def resolved(self) -> int:
+        return self.resolved_early + self.resolved_on_time + self.resolved_late
+
+    @property
+    def in_progress(self) -> int:
+        return self.in_progress_within + self.in_progress_overdue
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Share of resolved dossiers finished early or on time (None when nothing was resolved)."""
+        if not self.resolved:
+            return None
+        return (self.resolved_early + self.resolved_on_time) / self.resolved
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = asdict(self)
+        data.update(received=self.received, resolved=self.resolved, in_progress=self.in_progress,
+                    on_time_rate=None if self.on_time_rate is None else round(self.on_time_rate, 4))
+        return data
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    procedure_code: str
+    procedure_name: Text
+    sector_code: str
+    sector_name: Text
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class SectorBlock:
+    sector_code: str
+    sector_name: Text
+    rows: tuple[ReportRow, ...]
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class PeriodReport:
+    period: Period
+    sectors: tuple[SectorBlock, ...]
+    totals: Counts
+
+    def rows(self) -> tuple[ReportRow, ...]:
+        return tuple(row for block in self.sectors for row in block.rows)
+
+    def row(self, procedure_code: str) -> ReportRow:
+        for row in self.rows():
+            if row.procedure_code == procedure_code:
+                return row
+        raise KeyError(procedure_code)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Aggregates only (no dossier, no person): for the JSON API and the portal."""
+        return {
+            "from": self.period.from_day.isoformat(),
+            "to": self.period.to_day.isoformat(),
+            "totals": self.totals.as_dict(),
+            "sectors": [
+                {"code": block.sector_code, "name": {"vi": block.sector_name.vi, "en": block.sector_name.en},
+                 "counts": block.counts.as_dict(),
+                 "procedures": [
+                     {"code": row.procedure_code,
+                      "name": {"vi": row.procedure_name.vi, "en": row.procedure_name.en},
+                      "counts": row.counts.as_dict()}
+                     for row in block.rows]}
+                for block in self.sectors
+            ],
+        }
+
+
+# ------------------------------------------------------------------------------------------ SQL
+
+def _local_day(dialect: str, column: str) -> str:
+    """SQL for the Vietnam date of a stored UTC moment (Vietnam keeps UTC+7 all year)."""
+    hours = int(LOCAL_ZONE.utcoffset(datetime(2000, 1, 1)).total_seconds() // 3600)
+    if dialect == "postgresql":
+        return f"CAST(({column} + INTERVAL '{hours} hours') AS DATE)"
+    return f"date({column}, '{hours:+d} hours')"
+
+
+_COLUMNS = ("id, procedure_code, procedure_version, channel, received_at, "
+            "processing_finished_at AS finished_at, due_on, status")
+
+_REPORT_SQL = """
+WITH scope AS (
+    SELECT {columns} FROM dossiers
+     WHERE received_at >= :start AND received_at < :end AND due_on IS NOT NULL
+    UNION ALL
+    SELECT {columns} FROM dossiers
+     WHERE processing_finished_at >= :start AND received_at < :start AND due_on IS NOT NULL
+    UNION ALL
+    SELECT {columns} FROM dossiers
+     WHERE processing_finished_at IS NULL AND received_at < :start AND due_on IS NOT NULL
+),
+marked AS (
+    SELECT scope.*,
+           CASE WHEN status = {withdrawn} AND finished_at IS NULL THEN
+               (SELECT MIN(sc.at) FROM status_changes sc
+                 WHERE sc.dossier_id = scope.id AND sc.status = {withdrawn})
+           END AS withdrawn_at
+      FROM scope
+),
+counted AS (
+    SELECT procedure_code, procedure_version, channel, received_at, finished_at, due_on,
+           withdrawn_at,
+           CASE WHEN (finished_at IS NULL OR finished_at >= :end)
+                 AND (withdrawn_at IS NULL OR withdrawn_at >= :end) THEN
+               (SELECT MIN(CASE WHEN {pause_day} <= COALESCE(p.due_before, marked.due_on)
+                                THEN 1 ELSE 0 END)
+                  FROM dossier_pauses p
+                 WHERE p.dossier_id = marked.id AND p.requested_at < :end
+                   AND (p.resumed_at IS NULL OR p.resumed_at >= :end))
+           END AS paused_within
+      FROM marked
+     WHERE withdrawn_at IS NULL OR withdrawn_at >= :start
+)
+SELECT procedure_code, procedure_version,
+  SUM(CASE WHEN received_at >= :start AND channel = 'online' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN received_at >= :start AND channel <> 'online' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN received_at < :start THEN 1 ELSE 0 END),
+  SUM(CASE WHEN finished_at < :end AND {finished_day} < due_on THEN 1 ELSE 0 END),
+  SUM(CASE WHEN finished_at < :end AND {finished_day} = due_on THEN 1 ELSE 0 END),
+  SUM(CASE WHEN finished_at < :end AND {finished_day} > due_on THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {open} AND (paused_within = 1 OR (paused_within IS NULL AND due_on >= :last_day))
+           THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {open} AND (paused_within = 0 OR (paused_within IS NULL AND due_on < :last_day))
+           THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {open} AND paused_within IS NOT NULL THEN 1 ELSE 0 END),
+  SUM(CASE WHEN withdrawn_at < :end THEN 1 ELSE 0 END)
+FROM counted
+GROUP BY procedure_code, procedure_version
+"""
+
+_OPEN = ("(finished_at IS NULL OR finished_at >= :end) "
+         "AND (withdrawn_at IS NULL OR withdrawn_at >= :end)")
+
+
+def report_statement(dialect: str) -> sa.TextClause:
+    """The Biểu 06 aggregation for `dialect` (`sqlite` or `postgresql`), one row per procedure
+    version; binds `start`, `end` (moments) and `last_day` (date)."""
+    sql = _REPORT_SQL.format(
+        columns=_COLUMNS, withdrawn=int(DossierStatus.WITHDRAWN), open=_OPEN,
+        pause_day=_local_day(dialect, "p.requested_at"),
+        finished_day=_local_day(dialect, "finished_at"))
+    return sa.text(sql).bindparams(sa.bindparam("start", type_=Moment()),
+                                   sa.bindparam("end", type_=Moment()),
+                                   sa.bindparam("last_day", type_=sa.Date()))
+
+
+def count_by_procedure(session: Session, period: Period) -> dict[tuple[str, int], Counts]:
+    """The Biểu 06 numbers per (procedure code, catalog version), straight from SQL."""
+    dialect = session.get_bind().dialect.name
+    result = session.execute(report_statement(dialect),
+                             {"start": period.start, "end": period.end, "last_day": period.to_day})
+    return {(code, int(version)): Counts(*(int(n or 0) for n in numbers))
+            for code, version, *numbers in result}
+
+
+def _procedure(catalog: Catalog, code: str, version: int) -> Procedure | None:
+    try:
+        return catalog.version(code, version)
+    except ProcedureNotFound:
+        versions = catalog.versions(code)
+        return versions[-1] if versions else None
+
+
+def period_report(session: Session, period: Period, catalog: Catalog, *,
+                  sector: str | None = None, procedure: str | None = None) -> PeriodReport:
+    """Biểu 06 for `period`, grouped by field (lĩnh vực) then procedure, with totals.
+
+    `sector` / `procedure` keep only that field or procedure code. Procedures of the catalog
+    with nothing to count appear with zeros, so the form always lists the same rows.
+    """
+    counted = count_by_procedure(session, period)
+    by_code: dict[str, tuple[Procedure | None, Counts]] = {}
+    for known in catalog.procedures:  # every procedure, even with nothing to count
+        by_code.setdefault(known.code, (known, Counts()))
+    for (code, version), counts in counted.items():
+        found, so_far = by_code.get(code, (None, Counts()))
+        by_code[code] = (found or _procedure(catalog, code, version), so_far + counts)
+    # the newest version names the row
+    blocks: dict[str, list[ReportRow]] = {}
+    names: dict[str, Text] = {}
+    for code, (found, counts) in sorted(by_code.items()):
+        latest = catalog.versions(code)[-1] if catalog.versions(code) else found
+        sector_code = latest.sector.code if latest else OTHER_SECTOR
+        names.setdefault(sector_code, latest.sector.name if latest else _OTHER_SECTOR_NAME)
+        if sector and sector_code != sector or procedure and code != procedure:
+            continue
+        blocks.setdefault(sector_code, []).append(ReportRow(
+            code, latest.name if latest else Text(code, code), sector_code, names[sector_code], counts))
+    sectors = []
+    for sector_code in sorted(blocks, key=lambda c: (c == OTHER_SECTOR, names[c].vi)):
+        rows = tuple(sorted(blocks[sector_code], key=lambda r: r.procedure_name.vi))
+        total = sum((r.counts for r in rows), Counts())
+        sectors.append(SectorBlock(sector_code, names[sector_code], rows, total))
+    totals = sum((b.counts for b in sectors), Counts())
+    return PeriodReport(period, tuple(sectors), totals)
