@@ -15,7 +15,7 @@ _LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"|`[^`]*`', re.S)
 
 
 def needs_quoting(name: str) -> bool:
-    return not name.isidentifier()
+    return isinstance(name, str) and not name.isidentifier()
 
 
 def quote_names(text: str, names: Iterable[str]) -> str:
