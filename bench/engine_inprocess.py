@@ -69,7 +69,7 @@ def durable_engine(instances: int, directory: Path) -> tuple[float, float]:
             list(handlers.map(handle, jobs))
 
     pools = [ThreadPoolExecutor(4) for _ in JOB_TYPES]
-    threads = [threading.Thread(target=worker, args=(t, p), daemon=True) for t, p in zip(JOB_TYPES, pools)]
+    threads = [threading.Thread(target=worker, args=(t, p), daemon=True) for t, p in zip(JOB_TYPES, pools, strict=True)]
     starters = [threading.Thread(target=starter, args=(instances // 4 + (i < instances % 4),)) for i in range(4)]
     started = time.perf_counter()
     for thread in threads + starters:

@@ -9,6 +9,11 @@ from __future__ import annotations
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser, full_tag
 from SpiffWorkflow.bpmn.parser.event_parsers import (
+    CONDITIONAL_EVENT_XPATH,
+    ERROR_EVENT_XPATH,
+    MESSAGE_EVENT_XPATH,
+    SIGNAL_EVENT_XPATH,
+    TIMER_EVENT_XPATH,
     BoundaryEventParser,
     EndEventParser,
     EventBasedGatewayParser,
@@ -81,6 +86,8 @@ class ZeebeExtensions:
         schedule = self._zeebe("taskSchedule")
         if schedule:
             found["schedule"] = dict(schedule[0].attrib)
+        if self.node.tag == f"{{{DEFAULT_NSMAP['bpmn']}}}startEvent":
+            found["interrupting"] = self.node.get("isInterrupting", "true").lower() == "true"
         if self._zeebe("userTask"):
             found["zeebe_user_task"] = True
         script = self._zeebe("script")
@@ -151,6 +158,17 @@ def _journal(workflow, task, kind: str) -> None:
         hooks.journal(task, kind)
 
 
+class ErrorStartEventParser(StartEventParser):
+    """Spiff ignores error definitions on start events: error event subprocesses then start at once."""
+
+    def create_task(self):
+        definition = self.get_event_definition([MESSAGE_EVENT_XPATH, SIGNAL_EVENT_XPATH, TIMER_EVENT_XPATH,
+                                                CONDITIONAL_EVENT_XPATH, ERROR_EVENT_XPATH])
+        task = self._create_task(definition)
+        self.spec.start.connect(task)
+        return task
+
+
 def _parser(base, job_required: bool = False):
     return type(f"Zeebe{base.__name__}", (ZeebeExtensions, base), {"JOB_REQUIRED": job_required})
 
@@ -159,7 +177,7 @@ class ZeebeParser(BpmnParser):
     """Parses Camunda 8 BPMN (with zeebe: extensions) into SpiffWorkflow specs."""
 
     OVERRIDE_PARSER_CLASSES = {
-        full_tag("startEvent"): (_parser(StartEventParser), specs.StartEvent),
+        full_tag("startEvent"): (_parser(ErrorStartEventParser), specs.StartEvent),
         full_tag("endEvent"): (_parser(EndEventParser), specs.ZeebeEndEvent),
         full_tag("userTask"): (_parser(TaskParser), specs.ZeebeUserTask),
         full_tag("task"): (_parser(TaskParser), specs.PassThroughTask),

@@ -22,6 +22,19 @@ class StartEventInfo:
     timer_expression: str | None = None
 
 
+@dataclass(frozen=True)
+class EventSubprocessStart:
+    """The start event of a top-level event subprocess (message and error are handled by the engine)."""
+
+    subprocess_id: str
+    element_id: str
+    kind: str  # message | error | timer
+    interrupting: bool
+    name: str | None = None  # message name
+    correlation_key: str | None = None
+    error_code: str | None = None  # None catches every error
+
+
 @dataclass
 class Definition:
     key: int
@@ -37,6 +50,7 @@ class Definition:
     called_ids: set[str]
     start_events: list[StartEventInfo]
     deleted: bool = False
+    event_subprocesses: list[EventSubprocessStart] = field(default_factory=list)
 
     @property
     def none_start(self) -> StartEventInfo | None:
@@ -62,6 +76,7 @@ class ParsedProcess:
     embedded: dict[str, Any]
     called_ids: set[str]
     start_events: list[StartEventInfo] = field(default_factory=list)
+    event_subprocesses: list[EventSubprocessStart] = field(default_factory=list)
 
 
 def checksum(content: bytes) -> str:
@@ -88,7 +103,8 @@ def parse_bpmn(content: bytes, resource_name: str) -> list[ParsedProcess]:
             embedded: dict[str, Any] = {}
             called: set[str] = set()
             _collect(parser, spec, embedded, called)
-            parsed.append(ParsedProcess(pid, spec, embedded, called, _start_events(node)))
+            parsed.append(ParsedProcess(pid, spec, embedded, called, _start_events(node),
+                                        _event_subprocesses(node)))
         return parsed
     except ValidationException as invalid:
         where = f" element '{invalid.id}'" if getattr(invalid, "id", "") else ""
@@ -135,6 +151,32 @@ def _start_events(process) -> list[StartEventInfo]:
             found.append(StartEventInfo(element_id, "signal", names[0].get("name") if names else ref))
         else:
             found.append(StartEventInfo(element_id, "none"))
+    return found
+
+
+def _event_subprocesses(process) -> list[EventSubprocessStart]:
+    found = []
+    root = process.getroottree().getroot()
+    for sub in process.xpath("./bpmn:subProcess[@triggeredByEvent='true']", namespaces=NSMAP):
+        for start in sub.xpath("./bpmn:startEvent", namespaces=NSMAP):
+            interrupting = start.get("isInterrupting", "true").lower() == "true"
+            message = start.xpath("./bpmn:messageEventDefinition", namespaces=NSMAP)
+            error = start.xpath("./bpmn:errorEventDefinition", namespaces=NSMAP)
+            if message:
+                ref = message[0].get("messageRef")
+                node = root.xpath(f"//bpmn:message[@id='{ref}']", namespaces=NSMAP)
+                key = node[0].xpath("./bpmn:extensionElements/zeebe:subscription", namespaces=NSMAP) if node else []
+                found.append(EventSubprocessStart(
+                    sub.get("id"), start.get("id"), "message", interrupting,
+                    name=node[0].get("name") if node else ref,
+                    correlation_key=key[0].get("correlationKey") if key else None))
+            elif error:
+                ref = error[0].get("errorRef")
+                node = root.xpath(f"//bpmn:error[@id='{ref}']", namespaces=NSMAP) if ref else []
+                found.append(EventSubprocessStart(sub.get("id"), start.get("id"), "error", interrupting,
+                                                  error_code=node[0].get("errorCode") if node else None))
+            else:
+                found.append(EventSubprocessStart(sub.get("id"), start.get("id"), "timer", interrupting))
     return found
 
 

@@ -450,7 +450,7 @@ class Engine:
             resource_name=row["resource_name"], resource=row["resource"], checksum=row["checksum"],
             deployment_key=row["deployment_key"], deployed_at=row["deployed_at"], spec=parsed.spec,
             embedded=parsed.embedded, called_ids=parsed.called_ids, start_events=parsed.start_events,
-            deleted=row.get("deleted", False))
+            deleted=row.get("deleted", False), event_subprocesses=parsed.event_subprocesses)
 
     # ==== records ==============================================================================
     def _now(self) -> int:
@@ -662,6 +662,7 @@ class Engine:
                     chosen = task
                 else:
                     task.cancel()
+        self._open_event_subprocess_subscriptions(live, variables)
         if chosen is not None and chosen.state == TaskState.WAITING:
             if event is not None:
                 chosen.task_spec.catch(chosen, event)
@@ -670,6 +671,37 @@ class Engine:
             chosen.task_spec._update(chosen)
         self._settle(live)
         return live
+
+    def _open_event_subprocess_subscriptions(self, live: LiveInstance, variables: dict[str, Any]) -> None:
+        for start in live.definition.event_subprocesses:
+            if start.kind != "message":
+                continue
+            try:
+                correlation = value_of(start.correlation_key, variables) if start.correlation_key else ""
+            except ExpressionFailure:
+                correlation = None
+            key = self._keys.next()
+            row = {"key": key, "message_name": start.name,
+                   "correlation_key": "" if correlation is None else _text(correlation),
+                   "root_key": live.key, "process_instance_key": live.key,
+                   "bpmn_process_id": live.definition.bpmn_process_id, "element_id": start.element_id,
+                   "element_instance_key": live.key, "task_id": f"evsub:{start.element_id}"}
+            self._subscriptions[key] = row
+            live.subscriptions.setdefault(row["task_id"], []).append(key)
+            self._changes.put("subscriptions", key, row)
+            self._record("PROCESS_MESSAGE_SUBSCRIPTION", "CREATED", key, _camel(row), live.key)
+
+    def _interrupt_scope(self, live: LiveInstance, start_task) -> None:
+        """An interrupting event subprocess started: everything else in its scope ends."""
+        subprocess_task = live.workflow.get_task_from_id(start_task.workflow.parent_task_id)
+        scope = subprocess_task.workflow
+        for task in list(scope.tasks.values()):
+            if task is not subprocess_task and is_element(task) and task.state & (
+                    TaskState.READY | TaskState.STARTED | TaskState.WAITING):
+                task.cancel()
+        for task_id in [t for t in live.subscriptions if t.startswith("evsub:")]:
+            for sub_key in live.subscriptions.pop(task_id):
+                self._drop_subscription(sub_key)
 
     def _process_value(self, live: LiveInstance) -> dict[str, Any]:
         return {"bpmnProcessId": live.definition.bpmn_process_id, "version": live.definition.version,
@@ -835,6 +867,8 @@ class Engine:
                 internal["zeebe_child_seen"] = True
                 self._child_record(live, task, sub, "ELEMENT_ACTIVATED")
         if state == TaskState.COMPLETED and kind in ("completed", "sync"):
+            if isinstance(task.task_spec, StartEventMixin) and self._interrupts(live, task):
+                self._interrupt_scope(live, task)
             if internal.get("zeebe_child_seen"):
                 self._child_record(live, task, None, "ELEMENT_COMPLETED")
             internal["zp"] = "C"
@@ -850,6 +884,15 @@ class Engine:
             self._user_tasks.pop(internal.get("zk"), None)
             for incident_key in [k for k, i in self._incidents.items() if i.get("task_id") == str(task.id)]:
                 self._drop_incident(incident_key, "RESOLVED")
+
+    def _interrupts(self, live: LiveInstance, start_task) -> bool:
+        parent_id = getattr(start_task.workflow, "parent_task_id", None)
+        if parent_id is None:
+            return False
+        # Spiff reads triggeredByEvent with a namespace and misses it: event subprocesses are known
+        # from the definition instead.
+        return any(s.element_id == start_task.task_spec.bpmn_id and s.interrupting
+                   for s in live.definition.event_subprocesses)
 
     def _child_record(self, live: LiveInstance, task, sub, intent: str) -> None:
         child_key = task.internal_data["zeebe_child"]
@@ -888,7 +931,7 @@ class Engine:
         waiting = {str(t.id): t for t in live.workflow.event_manager.tasks.values()
                    if t.state == TaskState.WAITING}
         more = False
-        for task_id in [t for t in live.subscriptions if t not in waiting]:
+        for task_id in [t for t in live.subscriptions if t not in waiting and not t.startswith("evsub:")]:
             for sub_key in live.subscriptions.pop(task_id):
                 self._drop_subscription(sub_key)
         for task_id in [t for t in live.timers if t not in waiting]:
@@ -1158,10 +1201,10 @@ class Engine:
         task = live.task(job["task_id"])
         self._current = live
         event = BpmnEvent(ErrorEventDefinition(code, code=code), payload=deepcopy(variables), target=task.workflow)
-        live.workflow.bpmn_events = []
-        live.workflow.catch(event)
-        uncaught = any(e is event for e in live.workflow.bpmn_events)
-        live.workflow.bpmn_events = []
+        uncaught = not self._catches_error(live, task, code)
+        if not uncaught:
+            live.workflow.catch(event)
+            live.workflow.bpmn_events = []
         if uncaught:
             job.update(state="ERROR_THROWN", error_message=message)
             self._activatable.get(job["type"], {}).pop(key, None)
@@ -1175,6 +1218,20 @@ class Engine:
             return
         self._drop_job(key, "ERROR_THROWN", variables)
         self._settle(live)
+
+    def _catches_error(self, live: LiveInstance, task, code: str) -> bool:
+        """Is there an error boundary event or error event subprocess in scope for `code`?"""
+        scopes = []
+        workflow = task.workflow
+        while workflow is not None:
+            scopes.append(workflow)
+            workflow = workflow.parent_workflow
+        for waiting in live.workflow.event_manager.tasks.values():
+            definition = waiting.task_spec.event_definition
+            if waiting.workflow in scopes and isinstance(definition, ErrorEventDefinition) \
+                    and definition.code in (None, code) and waiting.state == TaskState.WAITING:
+                return True
+        return any(s.kind == "error" and s.error_code in (None, code) for s in live.definition.event_subprocesses)
 
     def _update_retries(self, key: int, retries: int) -> None:
         job = self._jobs.get(key)
@@ -1369,6 +1426,16 @@ class Engine:
 
     def _deliver(self, sub: dict[str, Any], message: dict[str, Any]) -> None:
         live = self._live[sub["root_key"]]
+        if sub["task_id"].startswith("evsub:"):
+            self._record("MESSAGE", "CORRELATED", message["key"], {
+                "name": message["name"], "correlationKey": message["correlation_key"],
+                "processInstanceKey": sub["process_instance_key"], "elementId": sub["element_id"]}, live.key)
+            self._current = live
+            live.workflow.catch(BpmnEvent(MessageEventDefinition(sub["message_name"]),
+                                          payload=deepcopy(message["variables"])))
+            live.workflow.bpmn_events = []
+            self._settle(live)
+            return
         task = live.task(sub["task_id"])
         for sub_key in live.subscriptions.pop(sub["task_id"], []):
             row = self._subscriptions.pop(sub_key, None)

@@ -225,3 +225,52 @@ def test_signal_broadcast_reaches_waiting_instances(kit):
     instance = kit.start("signal")
     kit.broadcast_signal("holiday-over")
     assert instance.is_completed()
+
+
+WITHDRAWN = """<bpmn:message id="withdrawn-msg" name="dossier-withdrawn"><bpmn:extensionElements>
+  <zeebe:subscription correlationKey="=dossierCode"/></bpmn:extensionElements></bpmn:message>
+  <bpmn:error id="boom" name="Boom" errorCode="BOOM"/>"""
+
+
+def with_event_subprocess(start_definition: str, interrupting: bool = True) -> str:
+    return process("evsub", '<bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>' + service("work", "work.do")
+                   + chain("s", "work", "e") + f"""
+    <bpmn:subProcess id="handler" triggeredByEvent="true">
+      <bpmn:startEvent id="hs" isInterrupting="{str(interrupting).lower()}">{start_definition}</bpmn:startEvent>
+      """ + service("cleanup", "work.cleanup") + '<bpmn:endEvent id="he"/>' + chain("hs", "cleanup", "he") + """
+    </bpmn:subProcess>""", extra=WITHDRAWN)
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_interrupting_timer_event_subprocess_ends_the_main_flow(kit, restart):
+    kit.deploy_text("evsub.bpmn", with_event_subprocess(
+        "<bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>"))
+    instance = kit.start("evsub", dossierCode="D-1")
+    if restart:
+        kit.restart()
+    kit.advance(hours=1)
+    assert instance.is_waiting_at("cleanup") and "work" in instance.terminated_elements()
+    assert kit.jobs("work.do") == []
+    kit.complete_job("work.cleanup")
+    assert instance.is_completed()
+
+
+@pytest.mark.parametrize("interrupting", [True, False])
+def test_message_event_subprocess(kit, interrupting):
+    kit.deploy_text("evsub.bpmn", with_event_subprocess(
+        '<bpmn:messageEventDefinition messageRef="withdrawn-msg"/>', interrupting))
+    instance = kit.start("evsub", dossierCode="D-1")
+    kit.restart()
+    kit.publish_message("dossier-withdrawn", correlation_key="D-1", reason="citizen")
+    assert instance.is_waiting_at("cleanup")
+    assert instance.is_waiting_at("work") is not interrupting
+    [job] = kit.activate("work.cleanup")
+    assert job.variables["reason"] == "citizen"
+
+
+def test_error_event_subprocess_catches_a_thrown_error(kit):
+    kit.deploy_text("evsub.bpmn", with_event_subprocess('<bpmn:errorEventDefinition errorRef="boom"/>'))
+    instance = kit.start("evsub", dossierCode="D-1")
+    kit.throw_error("work.do", "BOOM")
+    assert instance.incidents() == []
+    assert instance.is_waiting_at("cleanup") and not instance.is_waiting_at("work")
