@@ -241,6 +241,9 @@ class Compiler(Transformer):
         compare = operators.COMPARATORS[op]
         return lambda value, scope: compare(value, expression(scope))
 
+    def input_comparison_test(self, children: list[Any]) -> Test:
+        return input_test(self.compare(children))
+
     def test_list(self, children: list[Any]) -> Test:
         return any_test([c for c in children if not isinstance(c, Token)])
 

@@ -78,7 +78,7 @@ def input_test(expression: Node) -> Test:
     """A unary test that uses `?`: it must evaluate to a boolean."""
 
     def test(value: Any, scope: Scope) -> Any:
-        outcome = expression(scope)
+        outcome = expression(Scope({"?": value}, scope))
         return outcome if type(outcome) is bool else None
 
     return test

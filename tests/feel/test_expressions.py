@@ -320,6 +320,9 @@ RANGES_AND_IN = [
     ("(1..10].start included", False),
     ("x in [1..10]", None, {"x": "a"}),
     ("5 in x", True, {"x": [4, 5]}),
+    ("5 in ? < 10", True),
+    ("5 in ? < 3", False),
+    ("5 in odd(?)", True),
     ("5 in [x..y]", True, {"x": 1, "y": 9}),
 ]
 

@@ -45,5 +45,11 @@ def test_assertion_failure_names_expression_and_cause() -> None:
     assert "assert(x, x != null)" in str(error.value)
 
 
+def test_the_unary_test_input_outside_unary_tests_fails() -> None:
+    with pytest.raises(feel.FeelEvaluationError) as error:
+        feel.evaluate("? < 10")
+    assert "'?'" in str(error.value)
+
+
 def test_evaluation_never_fails_on_type_mismatch() -> None:
     assert feel.evaluate('{a: 1}.a + "x" * date("2020-01-01") - [1] / true') is None
