@@ -3,12 +3,17 @@
 The engine calls `notify(job_type)` from its own threads whenever a job of that type becomes
 activatable; waiters live on the gateway's asyncio loop. Nobody polls: a waiter sleeps until it is
 notified, its time is up, or the gateway closes.
+
+It also remembers, per type, that the engine had no jobs left as of a given notification
+(`drained`), so the next long poll of a busy worker can go straight to waiting instead of asking
+the engine for nothing: with one worker per type that empty ask was one engine command per job.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -17,15 +22,33 @@ class JobSignals:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self._waiters: dict[str, set[asyncio.Event]] = {}
+        # a fresh value per notification of a type; unique values, so "unchanged" is an equality
+        self._stamps = itertools.count(1)
+        self._versions: dict[str, int] = {}
+        self._drained_at: dict[str, int] = {}
         self.closed = False
 
     def notify(self, job_type: str) -> None:
-        """Thread-safe and cheap: skipped when nobody waits for this type (dict reads are atomic;
-        a waiter registers before it looks for jobs, so it cannot miss one)."""
+        """Thread-safe and cheap: the wake-up is skipped when nobody waits for this type (dict
+        reads are atomic; a waiter registers before it looks for jobs, so it cannot miss one)."""
+        self._versions[job_type] = next(self._stamps)
         if job_type in self._waiters:
             # RuntimeError: the gateway's loop has ended, nobody is left to wake
             with contextlib.suppress(RuntimeError):
                 self._loop.call_soon_threadsafe(self._wake, job_type)
+
+    def version(self, job_type: str) -> int:
+        """Read this before asking the engine for jobs; pass it to `drained` if it had none left."""
+        return self._versions.get(job_type, 0)
+
+    def drained(self, job_type: str, version: int) -> None:
+        """The engine had no activatable job of this type left when asked after `version`."""
+        self._drained_at[job_type] = version
+
+    def known_empty(self, job_type: str) -> bool:
+        """No job of this type can have become activatable since the engine was last drained."""
+        drained = self._drained_at.get(job_type)
+        return drained is not None and drained == self._versions.get(job_type, 0)
 
     def _wake(self, job_type: str) -> None:
         for event in self._waiters.get(job_type, ()):

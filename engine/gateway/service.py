@@ -237,6 +237,18 @@ class Gateway(GatewayServicer):
                 raise from_rejection(error) from None
             raise
 
+    async def _activate_unless_empty(self, job_type: str, worker: str, timeout_ms: int, max_jobs: int,
+                                     fetch: list[str] | None) -> list[Any]:
+        """Activate jobs, unless the engine is known to have none of this type (no job became
+        activatable since it last ran out); remember when it runs out."""
+        version = self._signals.version(job_type)
+        if self._signals.known_empty(job_type):
+            return []
+        jobs = await self._activate(job_type, worker, timeout_ms, max_jobs, fetch)
+        if len(jobs) < max_jobs:
+            self._signals.drained(job_type, version)
+        return jobs
+
     def _hand_back(self, jobs: list[Any]) -> None:
         """Jobs activated for a client that is gone: end their lock now (Zeebe's job yield), so
         the engine offers them again at once."""
@@ -271,7 +283,7 @@ class Gateway(GatewayServicer):
         arguments.at_least(request.timeout, 1, rpc=rpc, field="timeout")
         arguments.at_least(request.maxJobsToActivate, 1, rpc=rpc, field="maxJobsToActivate")
         fetch = arguments.fetch_variables(request.fetchVariable)
-        activate = functools.partial(self._activate, job_type, worker, request.timeout,
+        activate = functools.partial(self._activate_unless_empty, job_type, worker, request.timeout,
                                      request.maxJobsToActivate, fetch)
         if request.requestTimeout < 0:  # long polling disabled: answer with what there is now
             jobs = await activate()
@@ -311,7 +323,8 @@ class Gateway(GatewayServicer):
         with self._signals.waiting_for(job_type) as job_ready:
             while not self._signals.closed:
                 job_ready.clear()
-                jobs = await self._activate(job_type, worker, request.timeout, STREAM_BATCH, fetch)
+                jobs = await self._activate_unless_empty(job_type, worker, request.timeout,
+                                                         STREAM_BATCH, fetch)
                 async for message in self._deliver([(translate.activated_job(j), [j]) for j in jobs]):
                     yield message
                 if len(jobs) < STREAM_BATCH:

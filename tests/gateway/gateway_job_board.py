@@ -47,6 +47,7 @@ class JobBoard:
         self._listeners: list[Callable[[str], None]] = []
         self.closed = False
         self.activation_delay_s = 0.0  # a slow engine, to let a client give up mid-activation
+        self.activations = 0  # how often the gateway asked
 
     def add_job_listener(self, callback: Callable[[str], None]) -> None:
         self._listeners.append(callback)
@@ -63,6 +64,7 @@ class JobBoard:
                       fetch_variables: list[str] | None = None) -> list[Job]:
         time.sleep(self.activation_delay_s)
         with self._lock:
+            self.activations += 1
             chosen = [j for j in self.waiting.values() if j.type == job_type][:max_jobs]
             deadline = int(time.time() * 1000) + timeout_ms
             for job in chosen:

@@ -207,3 +207,14 @@ def test_jobs_activated_for_a_client_that_gave_up_are_handed_back(board_stub, jo
     while key not in job_board.waiting and time.monotonic() < deadline:
         time.sleep(0.05)
     assert key in job_board.waiting  # offered again now, not after its 30 s lock
+
+
+def test_a_busy_worker_does_not_make_the_engine_look_for_jobs_it_knows_are_gone(board_stub, job_board):
+    job_board.post(ACTIVATE["type"])
+    assert len(activate(board_stub, requestTimeout=-1)) == 1  # took the only job: drained
+    asked = job_board.activations
+    assert activate(board_stub, requestTimeout=-1) == []
+    assert activate(board_stub, requestTimeout=200) == []
+    assert job_board.activations == asked
+    post_later(job_board, 0.2)
+    assert len(activate(board_stub, requestTimeout=5_000)) == 1  # a new job is found at once
