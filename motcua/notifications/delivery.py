@@ -18,7 +18,8 @@ from motcua.db import DeliveryStatus, SmsMessage, transaction
 from motcua.notifications.providers import PermanentFailure, SmsProvider, TemporaryFailure
 from motcua.notifications.text import normalise_phone
 
-SENDING_LEASE = timedelta(seconds=60)
+# shorter than the notify.sms job timeout (60 s): a job redelivered after a crash finds it expired
+SENDING_LEASE = timedelta(seconds=30)
 
 
 class SmsInFlight(TemporaryFailure):
