@@ -148,3 +148,32 @@ def test_compiled_expression_resolves_a_symbol_name_it_was_not_compiled_for() ->
 
     expression = feel.compile("Date-Time2.hour")  # parses as Date - Time2.hour
     assert expression.evaluate({"Date-Time2": dt.datetime(2020, 1, 1, 5)}) == 5
+
+
+@pytest.mark.parametrize(
+    ("condition", "variables", "taken"),
+    [
+        ('intakeDecision = "accept"', {"intakeDecision": "accept"}, True),
+        ('intakeDecision = "accept"', {}, False),  # not decided yet: null is not true
+        (
+            'appraisalOutcome = "propose" and leaderDecision = "approve"',
+            {"appraisalOutcome": "propose", "leaderDecision": "approve"},
+            True,
+        ),
+        ("consultationReply != null", {"consultationReply": {"agency": "Sở TN&MT"}}, True),
+        ("rescheduled = true", {"rescheduled": False}, False),
+        ("count(missingItems) > 0", {"missingItems": ["Bản vẽ thiết kế"]}, True),
+        ('date and time(dueAt) < date and time("2026-12-01T00:00:00+07:00")',
+         {"dueAt": "2026-11-30T17:00:00+07:00"}, True),
+    ],
+)
+def test_sequence_flow_conditions_of_the_procedures(
+    condition: str, variables: dict[str, object], taken: bool
+) -> None:
+    assert (feel.evaluate(condition, variables) is True) is taken
+
+
+def test_step_deadline_is_read_from_a_context_variable() -> None:
+    variables = {"stepDueAt": {"appraisal": "2026-12-05T17:00:00+07:00"}}
+    assert feel.evaluate("stepDueAt.appraisal", variables) == "2026-12-05T17:00:00+07:00"
+    assert feel.evaluate("stepDueAt.leaderSign", variables) is None
