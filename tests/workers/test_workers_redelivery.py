@@ -15,7 +15,15 @@ import pytest
 import sqlalchemy as sa
 from pyzeebe.proto import gateway_pb2 as pb
 
-from motcua.db import Document, PortalOutbox, SmsMessage, StatusChange, transaction
+from motcua.db import (
+    AuditEntry,
+    Document,
+    PortalOutbox,
+    Rating,
+    SmsMessage,
+    StatusChange,
+    transaction,
+)
 from workers import documents, dossier, interagency, notify, portal
 from workers.records import register
 
@@ -98,3 +106,17 @@ def test_rescheduling_happens_once_and_a_redelivered_job_gets_the_same_answer(of
     for moment in (first["previousDueAt"], first["dueAt"]):
         assert datetime.fromisoformat(moment).strftime("%d/%m/%Y") in text
     assert "xin lỗi Ông/Bà" in text
+
+
+def test_the_desk_is_warned_once_per_job_and_a_declined_rating_is_not_stored(office_context, sessions):
+    registered(office_context)
+    warning = job(9001, event="due-soon", dueAt="2026-12-14T17:00:00+07:00")
+    notify.warn_desk(warning)
+    notify.warn_desk(warning)
+    dossier.record_rating(job(9002, satisfaction="declined"))
+    with sessions() as session:
+        entries = session.scalars(sa.select(AuditEntry)).all()
+        ratings = session.scalars(sa.select(Rating)).all()
+    assert [(e.action, e.entity_id, e.details["dueAt"]) for e in entries] == [
+        ("desk.due-soon", CODE, "2026-12-14T17:00:00+07:00")]
+    assert ratings == []
