@@ -3,13 +3,51 @@
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 from decimal import Decimal
 from typing import Any
 
 from engine.feel import temporal
 from engine.feel.values import DECIMAL_CONTEXT as CTX
 from engine.feel.values import YearsMonthsDuration, compare, feel_equal
+
+_OUT_OF_RANGE = (ArithmeticError, OverflowError, ValueError)
+
+
+def add(left: Any, right: Any) -> Any:
+    """`+`; null for a type mismatch or a result beyond the range of its type."""
+    try:
+        return _add(left, right)
+    except _OUT_OF_RANGE:
+        return None
+
+
+def subtract(left: Any, right: Any) -> Any:
+    try:
+        return _subtract(left, right)
+    except _OUT_OF_RANGE:
+        return None
+
+
+def multiply(left: Any, right: Any) -> Any:
+    try:
+        return _multiply(left, right)
+    except _OUT_OF_RANGE:
+        return None
+
+
+def divide(left: Any, right: Any) -> Any:
+    try:
+        return _divide(left, right)
+    except _OUT_OF_RANGE:
+        return None
+
+
+def negate(value: Any) -> Any:
+    try:
+        return _negate(value)
+    except _OUT_OF_RANGE:
+        return None
+
 
 _DATE = dt.date
 _DATETIME = dt.datetime
@@ -18,7 +56,7 @@ _DELTA = dt.timedelta
 _YM = YearsMonthsDuration
 
 
-def add(left: Any, right: Any) -> Any:
+def _add(left: Any, right: Any) -> Any:
     lt, rt = type(left), type(right)
     if lt is Decimal and rt is Decimal:
         return CTX.add(left, right)
@@ -29,7 +67,7 @@ def add(left: Any, right: Any) -> Any:
     if lt is _YM and rt is _YM:
         return _YM(left.months + right.months)
     if lt in (_DELTA, _YM) and rt in (_DATE, _DATETIME, _TIME):
-        return add(right, left)
+        return _add(right, left)
     if lt is _DATETIME:
         if rt is _DELTA:
             return _add_instant(left, right)
@@ -52,7 +90,7 @@ def _add_instant(value: dt.datetime, delta: dt.timedelta) -> dt.datetime:
     return (value.astimezone(dt.UTC) + delta).astimezone(value.tzinfo)
 
 
-def negate(value: Any) -> Any:
+def _negate(value: Any) -> Any:
     kind = type(value)
     if kind is Decimal:
         return CTX.minus(value)
@@ -63,14 +101,14 @@ def negate(value: Any) -> Any:
     return None
 
 
-def subtract(left: Any, right: Any) -> Any:
+def _subtract(left: Any, right: Any) -> Any:
     lt, rt = type(left), type(right)
     if lt is Decimal and rt is Decimal:
         return CTX.subtract(left, right)
     if rt in (_DELTA, _YM) and lt in (_DATE, _DATETIME, _TIME, _DELTA, _YM):
         if lt is _DELTA and rt is _YM or lt is _YM and rt is _DELTA:
             return None
-        return add(left, negate(right))
+        return _add(left, _negate(right))
     if lt is _DATE and rt is _DATE:
         return _DELTA(days=(left - right).days)
     if lt is _DATETIME and rt is _DATETIME:
@@ -87,7 +125,7 @@ def subtract(left: Any, right: Any) -> Any:
     return None
 
 
-def multiply(left: Any, right: Any) -> Any:
+def _multiply(left: Any, right: Any) -> Any:
     lt, rt = type(left), type(right)
     if lt is Decimal and rt is Decimal:
         return CTX.multiply(left, right)
@@ -103,7 +141,7 @@ def multiply(left: Any, right: Any) -> Any:
     return None
 
 
-def divide(left: Any, right: Any) -> Any:
+def _divide(left: Any, right: Any) -> Any:
     lt, rt = type(left), type(right)
     try:
         if lt is Decimal and rt is Decimal:
@@ -118,7 +156,7 @@ def divide(left: Any, right: Any) -> Any:
             return _YM(int(CTX.divide(Decimal(left.months), right)))
         if lt is _YM and rt is _YM:
             return Decimal(_truncated_division(left.months, right.months))
-    except (decimal.DivisionByZero, decimal.InvalidOperation, ZeroDivisionError):
+    except ZeroDivisionError:
         return None
     return None
 
@@ -136,11 +174,13 @@ def power(left: Any, right: Any) -> Any:
     if type(left) is not Decimal or type(right) is not Decimal:
         return None
     try:
-        if right == right.to_integral_value() and abs(right) < 10_000:
-            return CTX.power(left, int(right))
+        if right == right.to_integral_value():
+            result = CTX.power(left, int(right))
+            return result if result.is_finite() else None
         # Fractional exponents are computed in binary floating point, as feel-scala does.
-        return Decimal(repr(float(left) ** float(right)))
-    except (decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow):
+        result = float(left) ** float(right)
+        return None if isinstance(result, complex) else Decimal(repr(result))
+    except _OUT_OF_RANGE:
         return None
 
 

@@ -53,3 +53,20 @@ def test_the_unary_test_input_outside_unary_tests_fails() -> None:
 
 def test_evaluation_never_fails_on_type_mismatch() -> None:
     assert feel.evaluate('{a: 1}.a + "x" * date("2020-01-01") - [1] / true') is None
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "10 ** 10000",
+        "0 ** -1",
+        '(-8) ** 0.5',
+        'duration("P1D") * 1000000000',
+        'date("2020-01-01") + duration("P999999999D")',
+        "x * x",
+    ],
+)
+def test_results_beyond_the_range_of_their_type_are_null(expression: str) -> None:
+    from decimal import Decimal
+
+    assert feel.evaluate(expression, {"x": Decimal("1E+4000")}) is None
