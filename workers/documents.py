@@ -9,6 +9,7 @@ from pyzeebe import Job, ZeebeTaskRouter
 from motcua import dossiers
 from motcua.catalog import CopyType, Procedure
 from motcua.db import Dossier, transaction
+from motcua.db.base import LOCAL_ZONE
 from motcua.paperwork import (
     ComponentLine,
     DocumentType,
@@ -56,7 +57,8 @@ def paper_facts(ctx: WorkerContext, dossier: Dossier, procedure: Procedure,
         missing_items=items, reason=variables.get(_REASONS.get(document_type, "")) or None,
         result_name=procedure.result.vi if procedure.result else None,
         result_number=variables.get("resultNumber"),
-        on_time=dossiers.on_time_status(dossier, finished.date()).label_vi if finished and dossier.due_on else None,
+        on_time=dossiers.on_time_status(dossier, now.astimezone(LOCAL_ZONE).date()).label_vi
+        if finished and dossier.due_on else None,
         timeline=tuple(TimelineLine(c.at, step_label(c.step) or c.status.label_vi, c.actor,
                                     c.status.label_vi) for c in dossier.timeline),
     )

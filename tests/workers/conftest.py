@@ -231,3 +231,15 @@ def wait_until(condition, timeout: float = 20, what: str = "the condition"):
             return value
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def pdf_pages(content: bytes) -> list[Any]:
+    """The pages of a PDF, read by pypdf (a test dependency: skip where it is not installed)."""
+    import io
+
+    pypdf = pytest.importorskip("pypdf", reason="pypdf reads the PDFs back")
+    return list(pypdf.PdfReader(io.BytesIO(content)).pages)
+
+
+def pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in pdf_pages(content))

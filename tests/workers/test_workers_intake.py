@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 
-import pypdf
 import pytest
 import sqlalchemy as sa
+from conftest import pdf_text
 
 from motcua.db import DeliveryStatus, Document, DocumentKind, Dossier, SmsMessage
 from motcua.statuses import DossierStatus
@@ -19,10 +18,6 @@ PHONE = "0912345678"
 def dossier_row(sessions, code: str = CODE) -> Dossier:
     with sessions() as session:
         return session.scalars(sa.select(Dossier).where(Dossier.code == code)).one()
-
-
-def pdf_text(content: bytes) -> str:
-    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
 
 
 def test_a_complete_dossier_is_received_and_the_citizen_gets_one_sms(office, sms_gateway, portal, sessions):

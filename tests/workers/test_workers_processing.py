@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 
-import pypdf
 import sqlalchemy as sa
 from conftest import complete_permit_components, wait_until
+from conftest import pdf_text as pdf_text_of
 
 from motcua.db import Document, DocumentKind, Dossier, Rating, Satisfaction
 from motcua.statuses import DossierStatus
@@ -27,7 +26,7 @@ def papers(sessions, kind: DocumentKind) -> list[Document]:
 
 
 def pdf_text(document: Document) -> str:
-    return "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(document.content)).pages)
+    return pdf_text_of(document.content)
 
 
 def received_and_transferred(office) -> dict:

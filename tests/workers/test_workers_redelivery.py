@@ -3,16 +3,15 @@ line and one portal report."""
 
 from __future__ import annotations
 
-import io
 import json
 import time
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import grpc
-import pypdf
 import pytest
 import sqlalchemy as sa
+from conftest import pdf_text
 from pyzeebe.proto import gateway_pb2 as pb
 
 from motcua.db import (
@@ -102,7 +101,7 @@ def test_rescheduling_happens_once_and_a_redelivered_job_gets_the_same_answer(of
                                               previousDueAt=first["previousDueAt"]))
     with sessions() as session:
         letter = session.get(Document, int(apology["documentId"]))
-    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(letter.content)).pages)
+    text = pdf_text(letter.content)
     for moment in (first["previousDueAt"], first["dueAt"]):
         assert datetime.fromisoformat(moment).strftime("%d/%m/%Y") in text
     assert "xin lỗi Ông/Bà" in text

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import pypdf
 import pytest
 import sqlalchemy as sa
+from conftest import pdf_pages, pdf_text
 from pyzeebe import create_insecure_channel
 from stand_ins import SmsGateway, StandIn
 
@@ -159,8 +158,7 @@ FACTS = PaperFacts(
 @pytest.mark.parametrize("document_type", list(DocumentType))
 def test_every_paper_prints_its_title_and_the_applicant_in_vietnamese(document_type):
     paper = render(document_type, FACTS)
-    pages = pypdf.PdfReader(io.BytesIO(paper.content)).pages
-    text = "\n".join(p.extract_text() for p in pages)
+    text = pdf_text(paper.content)
     assert paper.title.upper() in text or paper.title in text
     assert "Lê Thị Ngọc Ánh" in text
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
@@ -169,7 +167,7 @@ def test_every_paper_prints_its_title_and_the_applicant_in_vietnamese(document_t
 
 def test_the_receipt_carries_a_qr_code_to_the_tracking_page():
     paper = render("receipt", FACTS)
-    page = pypdf.PdfReader(io.BytesIO(paper.content)).pages[0]
+    [page] = pdf_pages(paper.content)
     assert len(page.images) == 1
     text = page.extract_text()
     assert "Thời gian trả kết quả giải quyết hồ sơ: 17 giờ 00 phút, ngày 14/12/2026" in text
