@@ -38,14 +38,16 @@ def three_step_process() -> bytes:
         f'<zeebe:taskDefinition type="{job_type}" retries="3" /></bpmn:extensionElements>'
         f'</bpmn:serviceTask><bpmn:sequenceFlow id="f{i}" sourceRef="s{i}" targetRef="'
         f'{"s" + str(i + 1) if i + 1 < len(STEPS) else "end"}" />'
-        for i, job_type in enumerate(STEPS))
+        for i, job_type in enumerate(STEPS)
+    )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
         'xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="bench">'
         f'<bpmn:process id="{PROCESS_ID}" isExecutable="true"><bpmn:startEvent id="start" />'
         '<bpmn:sequenceFlow id="f" sourceRef="start" targetRef="s0" />'
-        f'{tasks}<bpmn:endEvent id="end" /></bpmn:process></bpmn:definitions>').encode()
+        f'{tasks}<bpmn:endEvent id="end" /></bpmn:process></bpmn:definitions>'
+    ).encode()
 
 
 class Stopwatch:
@@ -88,8 +90,11 @@ class Stopwatch:
 
     def latencies_ms(self) -> list[float]:
         """A handler can run before the client hears the acknowledgement: latency ~0, not < 0."""
-        return [max(0.0, (self.called_at[step] - created) * 1000)
-                for step, created in self.created_at.items() if step in self.called_at]
+        return [
+            max(0.0, (self.called_at[step] - created) * 1000)
+            for step, created in self.created_at.items()
+            if step in self.called_at
+        ]
 
 
 def free_port() -> int:
@@ -107,8 +112,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def wait_until_serving(address: str, engine: subprocess.Popen[bytes],
-                             timeout_s: float = 60) -> None:
+async def wait_until_serving(
+    address: str, engine: subprocess.Popen[bytes], timeout_s: float = 60
+) -> None:
     give_up = time.monotonic() + timeout_s
     while True:
         if engine.poll() is not None:
@@ -140,18 +146,22 @@ def build_worker(channel: grpc.aio.Channel, watch: Stopwatch) -> ZeebeWorker:
     adapter.complete_job = complete_and_stamp  # type: ignore[method-assign]
 
     for job_type in STEPS:
+
         async def handle(job: Job) -> dict[str, Any]:
             watch.handler_called(job.process_instance_key, job.type)
             job_types[job.key] = (job.process_instance_key, job.type)
             return {}
 
         # pyzeebe sleeps 5 s when a task is at max_running_jobs: keep far from it
-        worker.task(task_type=job_type, single_value=False, max_jobs_to_activate=32,
-                    max_running_jobs=10_000)(handle)
+        worker.task(
+            task_type=job_type, single_value=False, max_jobs_to_activate=32, max_running_jobs=10_000
+        )(handle)
     return worker
 
 
-async def run_instances(client: ZeebeClient, watch: Stopwatch, count: int, concurrency: int) -> float:
+async def run_instances(
+    client: ZeebeClient, watch: Stopwatch, count: int, concurrency: int
+) -> float:
     """Start `count` instances, at most `concurrency` unfinished at once; seconds until all done."""
     watch.reset(count)
     in_flight = asyncio.Semaphore(concurrency)
@@ -173,8 +183,9 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-async def measure(address: str, engine: subprocess.Popen[bytes], instances: int, concurrency: int,
-                  warmup: int) -> dict[str, float]:
+async def measure(
+    address: str, engine: subprocess.Popen[bytes], instances: int, concurrency: int, warmup: int
+) -> dict[str, float]:
     await wait_until_serving(address, engine)
     channel = create_insecure_channel(address)
     client = ZeebeClient(channel)
@@ -215,28 +226,35 @@ async def deploy(client: ZeebeClient) -> None:
 def main(argv: list[str] | None = None) -> dict[str, float]:
     parser = argparse.ArgumentParser(prog="python -m bench.engine_grpc")
     parser.add_argument("--instances", type=int, default=3000)
-    parser.add_argument("--concurrency", type=int, default=64,
-                        help="instances started but not finished at once")
+    parser.add_argument(
+        "--concurrency", type=int, default=64, help="instances started but not finished at once"
+    )
     parser.add_argument("--warmup", type=int, default=300)
     arguments = parser.parse_args(argv if argv is not None else [])
     address = f"127.0.0.1:{free_port()}"
     with tempfile.TemporaryDirectory(prefix="bench-engine-") as data:
         engine = subprocess.Popen(
             [sys.executable, "-m", "engine", "--address", address, "--data", data],
-            env={**os.environ, "MOTCUA_LOG_LEVEL": "WARNING"})
+            env={**os.environ, "MOTCUA_LOG_LEVEL": "WARNING"},
+        )
         try:
-            figures = asyncio.run(measure(address, engine, arguments.instances,
-                                          arguments.concurrency, arguments.warmup))
+            figures = asyncio.run(
+                measure(
+                    address, engine, arguments.instances, arguments.concurrency, arguments.warmup
+                )
+            )
         finally:
             engine.send_signal(signal.SIGTERM)
             engine.wait(timeout=60)
-    print(f"engine over gRPC: {figures['instances']} instances of {len(STEPS)} service tasks, "
-          f"{figures['instances_per_s']:.0f} instances/s end to end "
-          f"({figures['seconds']:.2f} s, concurrency {arguments.concurrency}); "
-          f"job activation latency p50 {figures['latency_p50_ms']:.1f} ms, "
-          f"p99 {figures['latency_p99_ms']:.1f} ms over {figures['jobs']} jobs; CPU per instance: "
-          f"engine + gateway process {figures['engine_cpu_ms_per_instance']:.2f} ms, "
-          f"pyzeebe client + workers {figures['client_cpu_ms_per_instance']:.2f} ms")
+    print(
+        f"engine over gRPC: {figures['instances']} instances of {len(STEPS)} service tasks, "
+        f"{figures['instances_per_s']:.0f} instances/s end to end "
+        f"({figures['seconds']:.2f} s, concurrency {arguments.concurrency}); "
+        f"job activation latency p50 {figures['latency_p50_ms']:.1f} ms, "
+        f"p99 {figures['latency_p99_ms']:.1f} ms over {figures['jobs']} jobs; CPU per instance: "
+        f"engine + gateway process {figures['engine_cpu_ms_per_instance']:.2f} ms, "
+        f"pyzeebe client + workers {figures['client_cpu_ms_per_instance']:.2f} ms"
+    )
     return figures
 
 

@@ -16,21 +16,39 @@ DEFAULT_ADDRESS = "127.0.0.1:26500"
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m engine",
-        description="Run the embedded Zeebe-compatible engine and its gRPC gateway.")
-    parser.add_argument("--address", default=os.environ.get("ZEEBE_ADDRESS", DEFAULT_ADDRESS),
-                        help="HOST:PORT to serve gRPC on [default: $ZEEBE_ADDRESS or %(default)s]")
-    parser.add_argument("--data", type=Path, default=Path("var/engine"),
-                        help="directory of the engine's SQLite database [default: %(default)s]")
-    parser.add_argument("--database-url", default=os.environ.get("MOTCUA_ENGINE_DATABASE_URL"),
-                        help="SQLAlchemy URL instead of the SQLite file in --data "
-                             "[default: $MOTCUA_ENGINE_DATABASE_URL]")
+        description="Run the embedded Zeebe-compatible engine and its gRPC gateway.",
+    )
+    parser.add_argument(
+        "--address",
+        default=os.environ.get("ZEEBE_ADDRESS", DEFAULT_ADDRESS),
+        help="HOST:PORT to serve gRPC on [default: $ZEEBE_ADDRESS or %(default)s]",
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=Path("var/engine"),
+        help="directory of the engine's SQLite database [default: %(default)s]",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("MOTCUA_ENGINE_DATABASE_URL"),
+        help="SQLAlchemy URL instead of the SQLite file in --data "
+        "[default: $MOTCUA_ENGINE_DATABASE_URL]",
+    )
     parser.add_argument("--tls-cert", type=Path, help="PEM certificate chain; enables TLS")
     parser.add_argument("--tls-key", type=Path, help="PEM private key for --tls-cert")
-    parser.add_argument("--token", default=os.environ.get("MOTCUA_ENGINE_TOKEN"),
-                        help="require 'authorization: Bearer TOKEN' on every call "
-                             "[default: $MOTCUA_ENGINE_TOKEN, none]")
-    parser.add_argument("--grace", type=float, default=10.0,
-                        help="seconds in-flight calls get to finish on stop [default: %(default)s]")
+    parser.add_argument(
+        "--token",
+        default=os.environ.get("MOTCUA_ENGINE_TOKEN"),
+        help="require 'authorization: Bearer TOKEN' on every call "
+        "[default: $MOTCUA_ENGINE_TOKEN, none]",
+    )
+    parser.add_argument(
+        "--grace",
+        type=float,
+        default=10.0,
+        help="seconds in-flight calls get to finish on stop [default: %(default)s]",
+    )
     arguments = parser.parse_args(argv)
     if bool(arguments.tls_cert) != bool(arguments.tls_key):
         parser.error("--tls-cert and --tls-key go together")
@@ -66,8 +84,10 @@ async def serve(arguments: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
-    logging.basicConfig(level=os.environ.get("MOTCUA_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("MOTCUA_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     try:
         asyncio.run(serve(arguments))
     except OSError as error:

@@ -7,8 +7,14 @@ from typing import Any
 
 from engine.gateway.errors import invalid_argument
 
-_JSON_TYPE_NAMES = {list: "an array", str: "a string", int: "a number", float: "a number",
-                    bool: "a boolean", type(None): "null"}
+_JSON_TYPE_NAMES = {
+    list: "an array",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+    type(None): "null",
+}
 
 
 def variables(document: str, *, rpc: str, field: str = "variables") -> dict[str, Any]:
@@ -21,31 +27,38 @@ def variables(document: str, *, rpc: str, field: str = "variables") -> dict[str,
     except ValueError as error:
         raise invalid_argument(
             f"Expected to handle {rpc} with '{field}' as a JSON document, but it is not valid JSON: "
-            f"{error}") from None
+            f"{error}"
+        ) from None
     if not isinstance(value, dict):
         kind = _JSON_TYPE_NAMES.get(type(value), type(value).__name__)
         raise invalid_argument(
             f"Expected to handle {rpc} with '{field}' as a JSON object at the root, but it is {kind}: "
-            f"{document.strip()[:80]}")
+            f"{document.strip()[:80]}"
+        )
     return value
 
 
 def not_blank(value: str, *, rpc: str, field: str) -> str:
     if not value.strip():
-        raise invalid_argument(f"Expected to handle {rpc} with a non-blank '{field}', but it was blank")
+        raise invalid_argument(
+            f"Expected to handle {rpc} with a non-blank '{field}', but it was blank"
+        )
     return value
 
 
 def at_least(value: int, minimum: int, *, rpc: str, field: str) -> int:
     if value < minimum:
         raise invalid_argument(
-            f"Expected to handle {rpc} with '{field}' of at least {minimum}, but it was {value}")
+            f"Expected to handle {rpc} with '{field}' of at least {minimum}, but it was {value}"
+        )
     return value
 
 
 def positive_key(value: int, *, rpc: str, field: str) -> int:
     if value <= 0:
-        raise invalid_argument(f"Expected to handle {rpc} with a positive '{field}', but it was {value}")
+        raise invalid_argument(
+            f"Expected to handle {rpc} with a positive '{field}', but it was {value}"
+        )
     return value
 
 

@@ -26,8 +26,11 @@ class BearerTokenCheck(grpc.aio.ServerInterceptor):
         presented = dict(details.invocation_metadata or ()).get("authorization", "")
         if hmac.compare_digest(str(presented).encode(), self._expected):
             return handler
-        return _refusal(handler, "Expected a valid bearer token in the 'authorization' metadata, "
-                                 "but it was missing or wrong")
+        return _refusal(
+            handler,
+            "Expected a valid bearer token in the 'authorization' metadata, "
+            "but it was missing or wrong",
+        )
 
 
 def _refusal(handler: grpc.RpcMethodHandler, details: str) -> grpc.RpcMethodHandler:
@@ -42,8 +45,12 @@ def _refusal(handler: grpc.RpcMethodHandler, details: str) -> grpc.RpcMethodHand
 
     if handler.response_streaming:
         return grpc.unary_stream_rpc_method_handler(
-            refuse_stream, request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer)
+            refuse_stream,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
     return grpc.unary_unary_rpc_method_handler(
-        refuse, request_deserializer=handler.request_deserializer,
-        response_serializer=handler.response_serializer)
+        refuse,
+        request_deserializer=handler.request_deserializer,
+        response_serializer=handler.response_serializer,
+    )

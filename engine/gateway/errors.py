@@ -34,7 +34,9 @@ def invalid_argument(details: str) -> GatewayError:
 
 
 def unimplemented(rpc: str, why: str) -> GatewayError:
-    return GatewayError(grpc.StatusCode.UNIMPLEMENTED, f"{rpc} is not supported by the embedded engine: {why}")
+    return GatewayError(
+        grpc.StatusCode.UNIMPLEMENTED, f"{rpc} is not supported by the embedded engine: {why}"
+    )
 
 
 def from_rejection(rejection: Exception) -> GatewayError:

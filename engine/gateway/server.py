@@ -59,8 +59,9 @@ def split_address(address: str) -> tuple[str, int]:
 class GatewayServer:
     """Serves `engine` on `address` ("HOST:PORT"; port 0 picks a free one) until stopped."""
 
-    def __init__(self, engine: Any, address: str, *, tls: Tls | None = None,
-                 token: str | None = None) -> None:
+    def __init__(
+        self, engine: Any, address: str, *, tls: Tls | None = None, token: str | None = None
+    ) -> None:
         self.engine = engine
         self.host, self.port = split_address(address)
         self._tls = tls
@@ -86,23 +87,36 @@ class GatewayServer:
         try:
             if self._tls:
                 credentials = grpc.ssl_server_credentials(
-                    [(self._tls.private_key, self._tls.certificate_chain)])
+                    [(self._tls.private_key, self._tls.certificate_chain)]
+                )
                 self.port = server.add_secure_port(bind, credentials)
             else:
                 self.port = server.add_insecure_port(bind)
         except RuntimeError as error:  # grpc says "Failed to bind"; say it like the OS would
-            raise OSError(f"cannot serve gRPC on {bind}: the port is taken or the address is "
-                          f"not this machine's ({error})") from None
+            raise OSError(
+                f"cannot serve gRPC on {bind}: the port is taken or the address is "
+                f"not this machine's ({error})"
+            ) from None
         add_GatewayServicer_to_server(
-            Gateway(self.engine, self._signals, host=self.host, port=self.port,
-                    commands=commands, waits=waits), server)
+            Gateway(
+                self.engine,
+                self._signals,
+                host=self.host,
+                port=self.port,
+                commands=commands,
+                waits=waits,
+            ),
+            server,
+        )
         self._health = health_aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
         await server.start()
         await self._health.set(GATEWAY_SERVICE, health_pb2.HealthCheckResponse.SERVING)
         await self._health.set("", health_pb2.HealthCheckResponse.SERVING)
         self._server = server
-        log.info("Zeebe gateway serving on %s (%s)", self.address, "TLS" if self._tls else "plaintext")
+        log.info(
+            "Zeebe gateway serving on %s (%s)", self.address, "TLS" if self._tls else "plaintext"
+        )
 
     async def stop(self, grace_s: float = 10.0) -> None:
         """Graceful: say NOT_SERVING, release long polls and streams, refuse new calls, let
@@ -130,8 +144,9 @@ class BackgroundGateway:
     def __init__(self, engine: Any, address: str = "127.0.0.1:0", **options: Any) -> None:
         self.server = GatewayServer(engine, address, **options)
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="gateway-loop",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="gateway-loop", daemon=True
+        )
 
     @property
     def address(self) -> str:

@@ -40,8 +40,10 @@ async def _abort(context: grpc.aio.ServicerContext, rpc: str, error: Exception) 
     if isinstance(error, GatewayError):
         await context.abort(error.code, error.details)
     log.exception("%s failed unexpectedly", rpc, exc_info=error)
-    await context.abort(grpc.StatusCode.INTERNAL,
-                        f"Unexpected error in the embedded engine while handling {rpc}: {error!r}")
+    await context.abort(
+        grpc.StatusCode.INTERNAL,
+        f"Unexpected error in the embedded engine while handling {rpc}: {error!r}",
+    )
 
 
 def unary(method: Handler) -> Handler:
@@ -51,31 +53,48 @@ def unary(method: Handler) -> Handler:
             return await method(self, request, context)
         except Exception as error:
             await _abort(context, method.__name__, error)
+
     return handle
 
 
 def streaming(method: Callable[..., AsyncIterator[Any]]) -> Callable[..., AsyncIterator[Any]]:
     @functools.wraps(method)
-    async def handle(self: Gateway, request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+    async def handle(
+        self: Gateway, request: Any, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[Any]:
         try:
             async for message in method(self, request, context):
                 yield message
         except Exception as error:
             await _abort(context, method.__name__, error)
+
     return handle
 
 
 class Gateway(GatewayServicer):
-    def __init__(self, engine: Any, signals: JobSignals, *, host: str, port: int,
-                 commands: EngineCalls, waits: EngineCalls) -> None:
+    def __init__(
+        self,
+        engine: Any,
+        signals: JobSignals,
+        *,
+        host: str,
+        port: int,
+        commands: EngineCalls,
+        waits: EngineCalls,
+    ) -> None:
         self._engine = engine
         self._signals = signals
         self._host, self._port = host, port
         self._commands = commands  # engine commands: short, wait for their commit
         self._waits = waits  # CreateProcessInstanceWithResult: may wait for a long time
 
-    async def _run(self, function: Callable[..., T], *args: Any, executor: EngineCalls | None = None,
-                   **kwargs: Any) -> T:
+    async def _run(
+        self,
+        function: Callable[..., T],
+        *args: Any,
+        executor: EngineCalls | None = None,
+        **kwargs: Any,
+    ) -> T:
         call = functools.partial(function, *args, **kwargs)
         try:
             return await (executor or self._commands).submit(call)
@@ -93,26 +112,38 @@ class Gateway(GatewayServicer):
     # -- deployments -----------------------------------------------------------------------------
 
     @unary
-    async def DeployResource(self, request: pb.DeployResourceRequest, context: Any) -> pb.DeployResourceResponse:
+    async def DeployResource(
+        self, request: pb.DeployResourceRequest, context: Any
+    ) -> pb.DeployResourceResponse:
         if not request.resources:
             raise invalid_argument("Expected to deploy at least one resource, but none given")
-        deployment = await self._run(self._engine.deploy,
-                                     [(r.name, r.content) for r in request.resources])
-        return pb.DeployResourceResponse(key=deployment.key,
-                                         deployments=translate.deployment_entries(deployment),
-                                         tenantId=translate.DEFAULT_TENANT)
+        deployment = await self._run(
+            self._engine.deploy, [(r.name, r.content) for r in request.resources]
+        )
+        return pb.DeployResourceResponse(
+            key=deployment.key,
+            deployments=translate.deployment_entries(deployment),
+            tenantId=translate.DEFAULT_TENANT,
+        )
 
     @unary
-    async def DeployProcess(self, request: pb.DeployProcessRequest, context: Any) -> pb.DeployProcessResponse:
+    async def DeployProcess(
+        self, request: pb.DeployProcessRequest, context: Any
+    ) -> pb.DeployProcessResponse:
         if not request.processes:
             raise invalid_argument("Expected to deploy at least one process, but none given")
-        deployment = await self._run(self._engine.deploy,
-                                     [(p.name, p.definition) for p in request.processes])
+        deployment = await self._run(
+            self._engine.deploy, [(p.name, p.definition) for p in request.processes]
+        )
         return pb.DeployProcessResponse(
-            key=deployment.key, processes=[translate.process_metadata(p) for p in deployment.processes])
+            key=deployment.key,
+            processes=[translate.process_metadata(p) for p in deployment.processes],
+        )
 
     @unary
-    async def DeleteResource(self, request: pb.DeleteResourceRequest, context: Any) -> pb.DeleteResourceResponse:
+    async def DeleteResource(
+        self, request: pb.DeleteResourceRequest, context: Any
+    ) -> pb.DeleteResourceResponse:
         await self._run(self._engine.delete_resource, request.resourceKey)
         return pb.DeleteResourceResponse()
 
@@ -132,113 +163,164 @@ class Gateway(GatewayServicer):
         )
 
     @unary
-    async def CreateProcessInstance(self, request: pb.CreateProcessInstanceRequest,
-                                    context: Any) -> pb.CreateProcessInstanceResponse:
+    async def CreateProcessInstance(
+        self, request: pb.CreateProcessInstanceRequest, context: Any
+    ) -> pb.CreateProcessInstanceResponse:
         created = await self._create(request, "CreateProcessInstance")
         return pb.CreateProcessInstanceResponse(
-            processDefinitionKey=created.process_definition_key, bpmnProcessId=created.bpmn_process_id,
-            version=created.version, processInstanceKey=created.process_instance_key,
-            tenantId=translate.DEFAULT_TENANT)
+            processDefinitionKey=created.process_definition_key,
+            bpmnProcessId=created.bpmn_process_id,
+            version=created.version,
+            processInstanceKey=created.process_instance_key,
+            tenantId=translate.DEFAULT_TENANT,
+        )
 
     @unary
     async def CreateProcessInstanceWithResult(
-            self, request: pb.CreateProcessInstanceWithResultRequest,
-            context: grpc.aio.ServicerContext) -> pb.CreateProcessInstanceWithResultResponse:
+        self, request: pb.CreateProcessInstanceWithResultRequest, context: grpc.aio.ServicerContext
+    ) -> pb.CreateProcessInstanceWithResultResponse:
         rpc = "CreateProcessInstanceWithResult"
-        timeout_s = request.requestTimeout / 1000 if request.requestTimeout > 0 else DEFAULT_RESULT_TIMEOUT_S
+        timeout_s = (
+            request.requestTimeout / 1000
+            if request.requestTimeout > 0
+            else DEFAULT_RESULT_TIMEOUT_S
+        )
         client_left = context.time_remaining()
         if client_left is not None:
             timeout_s = max(0.0, min(timeout_s, client_left - DEADLINE_MARGIN_S))
         created = await self._create(request.request, rpc)
         key = created.process_instance_key
         try:
-            variables = await self._run(self._engine.await_result, key, timeout_s,
-                                        arguments.fetch_variables(request.fetchVariables),
-                                        executor=self._waits)
+            variables = await self._run(
+                self._engine.await_result,
+                key,
+                timeout_s,
+                arguments.fetch_variables(request.fetchVariables),
+                executor=self._waits,
+            )
         except TimeoutError:
             raise GatewayError(
                 grpc.StatusCode.DEADLINE_EXCEEDED,
                 f"Expected process instance {key} to complete within {int(timeout_s * 1000)} ms, "
-                "but it is still running (it keeps running; only the wait ended)") from None
+                "but it is still running (it keeps running; only the wait ended)",
+            ) from None
         return pb.CreateProcessInstanceWithResultResponse(
-            processDefinitionKey=created.process_definition_key, bpmnProcessId=created.bpmn_process_id,
-            version=created.version, processInstanceKey=key, variables=json.dumps(variables),
-            tenantId=translate.DEFAULT_TENANT)
+            processDefinitionKey=created.process_definition_key,
+            bpmnProcessId=created.bpmn_process_id,
+            version=created.version,
+            processInstanceKey=key,
+            variables=json.dumps(variables),
+            tenantId=translate.DEFAULT_TENANT,
+        )
 
     @unary
-    async def CancelProcessInstance(self, request: pb.CancelProcessInstanceRequest,
-                                    context: Any) -> pb.CancelProcessInstanceResponse:
+    async def CancelProcessInstance(
+        self, request: pb.CancelProcessInstanceRequest, context: Any
+    ) -> pb.CancelProcessInstanceResponse:
         await self._run(self._engine.cancel_process_instance, request.processInstanceKey)
         return pb.CancelProcessInstanceResponse()
 
     @unary
-    async def SetVariables(self, request: pb.SetVariablesRequest, context: Any) -> pb.SetVariablesResponse:
+    async def SetVariables(
+        self, request: pb.SetVariablesRequest, context: Any
+    ) -> pb.SetVariablesResponse:
         variables = arguments.variables(request.variables, rpc="SetVariables")
-        key = await self._run(self._engine.set_variables, request.elementInstanceKey, variables,
-                              local=request.local)
+        key = await self._run(
+            self._engine.set_variables, request.elementInstanceKey, variables, local=request.local
+        )
         return pb.SetVariablesResponse(key=key)
 
     @unary
-    async def ResolveIncident(self, request: pb.ResolveIncidentRequest, context: Any) -> pb.ResolveIncidentResponse:
+    async def ResolveIncident(
+        self, request: pb.ResolveIncidentRequest, context: Any
+    ) -> pb.ResolveIncidentResponse:
         await self._run(self._engine.resolve_incident, request.incidentKey)
         return pb.ResolveIncidentResponse()
 
     @unary
     async def ModifyProcessInstance(self, request: Any, context: Any) -> Any:
-        raise unimplemented("ModifyProcessInstance", "activating or terminating single elements of a "
-                            "running instance is not available; cancel it and start a new one")
+        raise unimplemented(
+            "ModifyProcessInstance",
+            "activating or terminating single elements of a "
+            "running instance is not available; cancel it and start a new one",
+        )
 
     @unary
     async def MigrateProcessInstance(self, request: Any, context: Any) -> Any:
-        raise unimplemented("MigrateProcessInstance", "running instances stay on the process version "
-                            "they started with")
+        raise unimplemented(
+            "MigrateProcessInstance",
+            "running instances stay on the process version they started with",
+        )
 
     # -- messages, signals, decisions ------------------------------------------------------------
 
     @unary
-    async def PublishMessage(self, request: pb.PublishMessageRequest, context: Any) -> pb.PublishMessageResponse:
+    async def PublishMessage(
+        self, request: pb.PublishMessageRequest, context: Any
+    ) -> pb.PublishMessageResponse:
         arguments.not_blank(request.name, rpc="PublishMessage", field="name")
         variables = arguments.variables(request.variables, rpc="PublishMessage")
-        key = await self._run(self._engine.publish_message, request.name,
-                              correlation_key=request.correlationKey,
-                              time_to_live_ms=request.timeToLive, message_id=request.messageId,
-                              variables=variables)
+        key = await self._run(
+            self._engine.publish_message,
+            request.name,
+            correlation_key=request.correlationKey,
+            time_to_live_ms=request.timeToLive,
+            message_id=request.messageId,
+            variables=variables,
+        )
         return pb.PublishMessageResponse(key=key, tenantId=translate.DEFAULT_TENANT)
 
     @unary
-    async def BroadcastSignal(self, request: pb.BroadcastSignalRequest, context: Any) -> pb.BroadcastSignalResponse:
+    async def BroadcastSignal(
+        self, request: pb.BroadcastSignalRequest, context: Any
+    ) -> pb.BroadcastSignalResponse:
         arguments.not_blank(request.signalName, rpc="BroadcastSignal", field="signalName")
         variables = arguments.variables(request.variables, rpc="BroadcastSignal")
-        key = await self._run(self._engine.broadcast_signal, request.signalName, variables=variables)
+        key = await self._run(
+            self._engine.broadcast_signal, request.signalName, variables=variables
+        )
         return pb.BroadcastSignalResponse(key=key, tenantId=translate.DEFAULT_TENANT)
 
     @unary
     async def EvaluateDecision(self, request: pb.EvaluateDecisionRequest, context: Any) -> Any:
-        raise unimplemented("EvaluateDecision", "DMN decisions are not evaluated on their own; "
-                            "use a business rule task or a FEEL expression in the process")
+        raise unimplemented(
+            "EvaluateDecision",
+            "DMN decisions are not evaluated on their own; "
+            "use a business rule task or a FEEL expression in the process",
+        )
 
     # -- jobs ------------------------------------------------------------------------------------
 
-    async def _activate(self, job_type: str, worker: str, timeout_ms: int, max_jobs: int,
-                        fetch: list[str] | None) -> list[Any]:
+    async def _activate(
+        self, job_type: str, worker: str, timeout_ms: int, max_jobs: int, fetch: list[str] | None
+    ) -> list[Any]:
         """Activate jobs; if the client leaves while the engine works, hand them straight back
         instead of leaving them locked until their timeout."""
-        activation = self._commands.submit(functools.partial(
-            self._engine.activate_jobs, job_type=job_type, worker=worker, timeout_ms=timeout_ms,
-            max_jobs=max_jobs, fetch_variables=fetch))
+        activation = self._commands.submit(
+            functools.partial(
+                self._engine.activate_jobs,
+                job_type=job_type,
+                worker=worker,
+                timeout_ms=timeout_ms,
+                max_jobs=max_jobs,
+                fetch_variables=fetch,
+            )
+        )
         try:
             return await asyncio.shield(activation)
         except asyncio.CancelledError:
             activation.add_done_callback(
-                lambda done: None if done.exception() else self._hand_back(done.result()))
+                lambda done: None if done.exception() else self._hand_back(done.result())
+            )
             raise
         except Exception as error:
             if _is_rejection(error):
                 raise from_rejection(error) from None
             raise
 
-    async def _activate_unless_empty(self, job_type: str, worker: str, timeout_ms: int, max_jobs: int,
-                                     fetch: list[str] | None) -> list[Any]:
+    async def _activate_unless_empty(
+        self, job_type: str, worker: str, timeout_ms: int, max_jobs: int, fetch: list[str] | None
+    ) -> list[Any]:
         """Activate jobs, unless the engine is known to have none of this type (no job became
         activatable since it last ran out); remember when it runs out."""
         version = self._signals.version(job_type)
@@ -275,22 +357,31 @@ class Gateway(GatewayServicer):
                 self._hand_back(unsent)
 
     @streaming
-    async def ActivateJobs(self, request: pb.ActivateJobsRequest,
-                           context: grpc.aio.ServicerContext) -> AsyncIterator[pb.ActivateJobsResponse]:
+    async def ActivateJobs(
+        self, request: pb.ActivateJobsRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.ActivateJobsResponse]:
         rpc = "ActivateJobs"
         job_type = arguments.not_blank(request.type, rpc=rpc, field="type")
         worker = arguments.not_blank(request.worker, rpc=rpc, field="worker")
         arguments.at_least(request.timeout, 1, rpc=rpc, field="timeout")
         arguments.at_least(request.maxJobsToActivate, 1, rpc=rpc, field="maxJobsToActivate")
         fetch = arguments.fetch_variables(request.fetchVariable)
-        activate = functools.partial(self._activate_unless_empty, job_type, worker, request.timeout,
-                                     request.maxJobsToActivate, fetch)
+        activate = functools.partial(
+            self._activate_unless_empty,
+            job_type,
+            worker,
+            request.timeout,
+            request.maxJobsToActivate,
+            fetch,
+        )
         if request.requestTimeout < 0:  # long polling disabled: answer with what there is now
             jobs = await activate()
             async for response in self._deliver(job_responses(jobs)):
                 yield response
             return
-        hold_s = request.requestTimeout / 1000 if request.requestTimeout > 0 else DEFAULT_LONG_POLL_S
+        hold_s = (
+            request.requestTimeout / 1000 if request.requestTimeout > 0 else DEFAULT_LONG_POLL_S
+        )
         client_left = context.time_remaining()
         if client_left is not None:
             hold_s = min(hold_s, client_left - DEADLINE_MARGIN_S)
@@ -313,8 +404,9 @@ class Gateway(GatewayServicer):
                     return
 
     @streaming
-    async def StreamActivatedJobs(self, request: pb.StreamActivatedJobsRequest,
-                                  context: grpc.aio.ServicerContext) -> AsyncIterator[pb.ActivatedJob]:
+    async def StreamActivatedJobs(
+        self, request: pb.StreamActivatedJobsRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.ActivatedJob]:
         rpc = "StreamActivatedJobs"
         job_type = arguments.not_blank(request.type, rpc=rpc, field="type")
         worker = arguments.not_blank(request.worker, rpc=rpc, field="worker")
@@ -323,15 +415,20 @@ class Gateway(GatewayServicer):
         with self._signals.waiting_for(job_type) as job_ready:
             while not self._signals.closed:
                 job_ready.clear()
-                jobs = await self._activate_unless_empty(job_type, worker, request.timeout,
-                                                         STREAM_BATCH, fetch)
-                async for message in self._deliver([(translate.activated_job(j), [j]) for j in jobs]):
+                jobs = await self._activate_unless_empty(
+                    job_type, worker, request.timeout, STREAM_BATCH, fetch
+                )
+                async for message in self._deliver(
+                    [(translate.activated_job(j), [j]) for j in jobs]
+                ):
                     yield message
                 if len(jobs) < STREAM_BATCH:
                     await job_ready.wait()
 
     @unary
-    async def CompleteJob(self, request: pb.CompleteJobRequest, context: Any) -> pb.CompleteJobResponse:
+    async def CompleteJob(
+        self, request: pb.CompleteJobRequest, context: Any
+    ) -> pb.CompleteJobResponse:
         variables = arguments.variables(request.variables, rpc="CompleteJob")
         await self._run(self._engine.complete_job, request.jobKey, variables)
         return pb.CompleteJobResponse()
@@ -339,29 +436,43 @@ class Gateway(GatewayServicer):
     @unary
     async def FailJob(self, request: pb.FailJobRequest, context: Any) -> pb.FailJobResponse:
         variables = arguments.variables(request.variables, rpc="FailJob")
-        await self._run(self._engine.fail_job, request.jobKey, request.retries,
-                        error_message=request.errorMessage, retry_backoff_ms=request.retryBackOff,
-                        variables=variables)
+        await self._run(
+            self._engine.fail_job,
+            request.jobKey,
+            request.retries,
+            error_message=request.errorMessage,
+            retry_backoff_ms=request.retryBackOff,
+            variables=variables,
+        )
         return pb.FailJobResponse()
 
     @unary
-    async def ThrowError(self, request: pb.ThrowErrorRequest, context: Any) -> pb.ThrowErrorResponse:
+    async def ThrowError(
+        self, request: pb.ThrowErrorRequest, context: Any
+    ) -> pb.ThrowErrorResponse:
         arguments.not_blank(request.errorCode, rpc="ThrowError", field="errorCode")
         variables = arguments.variables(request.variables, rpc="ThrowError")
-        await self._run(self._engine.throw_error, request.jobKey, request.errorCode,
-                        error_message=request.errorMessage, variables=variables)
+        await self._run(
+            self._engine.throw_error,
+            request.jobKey,
+            request.errorCode,
+            error_message=request.errorMessage,
+            variables=variables,
+        )
         return pb.ThrowErrorResponse()
 
     @unary
-    async def UpdateJobRetries(self, request: pb.UpdateJobRetriesRequest,
-                               context: Any) -> pb.UpdateJobRetriesResponse:
+    async def UpdateJobRetries(
+        self, request: pb.UpdateJobRetriesRequest, context: Any
+    ) -> pb.UpdateJobRetriesResponse:
         arguments.at_least(request.retries, 1, rpc="UpdateJobRetries", field="retries")
         await self._run(self._engine.update_job_retries, request.jobKey, request.retries)
         return pb.UpdateJobRetriesResponse()
 
     @unary
-    async def UpdateJobTimeout(self, request: pb.UpdateJobTimeoutRequest,
-                               context: Any) -> pb.UpdateJobTimeoutResponse:
+    async def UpdateJobTimeout(
+        self, request: pb.UpdateJobTimeoutRequest, context: Any
+    ) -> pb.UpdateJobTimeoutResponse:
         await self._run(self._engine.update_job_timeout, request.jobKey, request.timeout)
         return pb.UpdateJobTimeoutResponse()
 

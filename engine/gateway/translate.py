@@ -43,39 +43,59 @@ def deployment_entries(deployment: Any) -> list[pb.Deployment]:
     """Every deployed thing of a deployment, in Zeebe's one-of shape."""
     entries = [pb.Deployment(process=process_metadata(p)) for p in deployment.processes]
     for requirements in getattr(deployment, "decision_requirements", ()) or ():
-        entries.append(pb.Deployment(decisionRequirements=pb.DecisionRequirementsMetadata(
-            dmnDecisionRequirementsId=requirements.dmn_decision_requirements_id,
-            dmnDecisionRequirementsName=getattr(requirements, "dmn_decision_requirements_name", ""),
-            version=requirements.version,
-            decisionRequirementsKey=requirements.decision_requirements_key,
-            resourceName=requirements.resource_name,
-            tenantId=DEFAULT_TENANT,
-        )))
+        entries.append(
+            pb.Deployment(
+                decisionRequirements=pb.DecisionRequirementsMetadata(
+                    dmnDecisionRequirementsId=requirements.dmn_decision_requirements_id,
+                    dmnDecisionRequirementsName=getattr(
+                        requirements, "dmn_decision_requirements_name", ""
+                    ),
+                    version=requirements.version,
+                    decisionRequirementsKey=requirements.decision_requirements_key,
+                    resourceName=requirements.resource_name,
+                    tenantId=DEFAULT_TENANT,
+                )
+            )
+        )
     for decision in getattr(deployment, "decisions", ()) or ():
-        entries.append(pb.Deployment(decision=pb.DecisionMetadata(
-            dmnDecisionId=decision.dmn_decision_id,
-            dmnDecisionName=getattr(decision, "dmn_decision_name", ""),
-            version=decision.version,
-            decisionKey=decision.decision_key,
-            dmnDecisionRequirementsId=getattr(decision, "dmn_decision_requirements_id", ""),
-            decisionRequirementsKey=getattr(decision, "decision_requirements_key", 0),
-            tenantId=DEFAULT_TENANT,
-        )))
+        entries.append(
+            pb.Deployment(
+                decision=pb.DecisionMetadata(
+                    dmnDecisionId=decision.dmn_decision_id,
+                    dmnDecisionName=getattr(decision, "dmn_decision_name", ""),
+                    version=decision.version,
+                    decisionKey=decision.decision_key,
+                    dmnDecisionRequirementsId=getattr(decision, "dmn_decision_requirements_id", ""),
+                    decisionRequirementsKey=getattr(decision, "decision_requirements_key", 0),
+                    tenantId=DEFAULT_TENANT,
+                )
+            )
+        )
     for form in getattr(deployment, "forms", ()) or ():
-        entries.append(pb.Deployment(form=pb.FormMetadata(
-            formId=form.form_id,
-            version=form.version,
-            formKey=form.form_key,
-            resourceName=form.resource_name,
-            tenantId=DEFAULT_TENANT,
-        )))
+        entries.append(
+            pb.Deployment(
+                form=pb.FormMetadata(
+                    formId=form.form_id,
+                    version=form.version,
+                    formKey=form.form_key,
+                    resourceName=form.resource_name,
+                    tenantId=DEFAULT_TENANT,
+                )
+            )
+        )
     return entries
 
 
 def topology(host: str, port: int, gateway_version: str) -> pb.TopologyResponse:
     """One broker leading one partition: what the embedded engine is."""
     partition = pb.Partition(partitionId=1, role=pb.Partition.LEADER, health=pb.Partition.HEALTHY)
-    broker = pb.BrokerInfo(nodeId=0, host=host, port=port, partitions=[partition],
-                           version=gateway_version)
-    return pb.TopologyResponse(brokers=[broker], clusterSize=1, partitionsCount=1,
-                               replicationFactor=1, gatewayVersion=gateway_version)
+    broker = pb.BrokerInfo(
+        nodeId=0, host=host, port=port, partitions=[partition], version=gateway_version
+    )
+    return pb.TopologyResponse(
+        brokers=[broker],
+        clusterSize=1,
+        partitionsCount=1,
+        replicationFactor=1,
+        gatewayVersion=gateway_version,
+    )

@@ -68,8 +68,12 @@ class Zbctl:
     address: str
 
     def __call__(self, *arguments: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([str(ZBCTL), "--insecure", "--address", self.address, *arguments],
-                                capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [str(ZBCTL), "--insecure", "--address", self.address, *arguments],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         if check and result.returncode != 0:
             raise AssertionError(f"zbctl {' '.join(arguments)} failed: {result.stderr}")
         return result

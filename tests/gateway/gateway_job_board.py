@@ -60,8 +60,15 @@ class JobBoard:
             listener(job_type)
         return key
 
-    def activate_jobs(self, *, job_type: str, worker: str, timeout_ms: int, max_jobs: int,
-                      fetch_variables: list[str] | None = None) -> list[Job]:
+    def activate_jobs(
+        self,
+        *,
+        job_type: str,
+        worker: str,
+        timeout_ms: int,
+        max_jobs: int,
+        fetch_variables: list[str] | None = None,
+    ) -> list[Job]:
         time.sleep(self.activation_delay_s)
         with self._lock:
             self.activations += 1
@@ -75,8 +82,11 @@ class JobBoard:
     def complete_job(self, key: int, variables: dict[str, Any] | None = None) -> None:
         with self._lock:
             if self.activated.pop(key, None) is None and self.waiting.pop(key, None) is None:
-                raise Refused("COMPLETE", "NOT_FOUND",
-                              f"Expected to complete job with key '{key}', but no such job was found")
+                raise Refused(
+                    "COMPLETE",
+                    "NOT_FOUND",
+                    f"Expected to complete job with key '{key}', but no such job was found",
+                )
             self.completed[key] = variables or {}
 
     def update_job_timeout(self, key: int, timeout_ms: int) -> None:
@@ -87,13 +97,28 @@ class JobBoard:
         for listener in self._listeners:
             listener(job.type)
 
-    def fail_job(self, key: int, retries: int, error_message: str = "", retry_backoff_ms: int = 0,
-                 variables: dict[str, Any] | None = None) -> None:
-        raise Refused("FAIL", "INVALID_STATE",
-                      f"Expected to fail job with key '{key}', but it is in state 'FAILED'")
+    def fail_job(
+        self,
+        key: int,
+        retries: int,
+        error_message: str = "",
+        retry_backoff_ms: int = 0,
+        variables: dict[str, Any] | None = None,
+    ) -> None:
+        raise Refused(
+            "FAIL",
+            "INVALID_STATE",
+            f"Expected to fail job with key '{key}', but it is in state 'FAILED'",
+        )
 
-    def publish_message(self, name: str, correlation_key: str = "", time_to_live_ms: int = 0,
-                        message_id: str = "", variables: dict[str, Any] | None = None) -> int:
+    def publish_message(
+        self,
+        name: str,
+        correlation_key: str = "",
+        time_to_live_ms: int = 0,
+        message_id: str = "",
+        variables: dict[str, Any] | None = None,
+    ) -> int:
         raise Refused("PUBLISH", "RESOURCE_EXHAUSTED", "the command queue is full")
 
     def close(self) -> None:

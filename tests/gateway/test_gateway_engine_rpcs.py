@@ -11,18 +11,34 @@ from pyzeebe.proto import gateway_pb2 as pb
 
 
 def deploy(stub, *names: str) -> pb.DeployResourceResponse:
-    return stub.DeployResource(pb.DeployResourceRequest(resources=[
-        pb.Resource(name=name, content=(PROCESSES / name).read_bytes()) for name in names]))
+    return stub.DeployResource(
+        pb.DeployResourceRequest(
+            resources=[
+                pb.Resource(name=name, content=(PROCESSES / name).read_bytes()) for name in names
+            ]
+        )
+    )
 
 
 def start(stub, process_id: str, **variables) -> int:
-    return stub.CreateProcessInstance(pb.CreateProcessInstanceRequest(
-        bpmnProcessId=process_id, version=-1, variables=json.dumps(variables))).processInstanceKey
+    return stub.CreateProcessInstance(
+        pb.CreateProcessInstanceRequest(
+            bpmnProcessId=process_id, version=-1, variables=json.dumps(variables)
+        )
+    ).processInstanceKey
 
 
 def activate(stub, job_type: str, **fields) -> list[pb.ActivatedJob]:
-    request = pb.ActivateJobsRequest(**{"type": job_type, "worker": "rpc-test", "timeout": 60_000,
-                                        "maxJobsToActivate": 5, "requestTimeout": 3_000, **fields})
+    request = pb.ActivateJobsRequest(
+        **{
+            "type": job_type,
+            "worker": "rpc-test",
+            "timeout": 60_000,
+            "maxJobsToActivate": 5,
+            "requestTimeout": 3_000,
+            **fields,
+        }
+    )
     return [job for response in stub.ActivateJobs(request, timeout=30) for job in response.jobs]
 
 
@@ -44,8 +60,13 @@ def test_a_thrown_business_error_takes_the_boundary_path(stub):
     deploy(stub, "gateway-review.bpmn")
     start(stub, "gateway-review", dossierCode="E-1")
     [review] = activate(stub, "gw.review")
-    stub.ThrowError(pb.ThrowErrorRequest(jobKey=review.key, errorCode="dossier-incomplete",
-                                         errorMessage="the land-use certificate is missing"))
+    stub.ThrowError(
+        pb.ThrowErrorRequest(
+            jobKey=review.key,
+            errorCode="dossier-incomplete",
+            errorMessage="the land-use certificate is missing",
+        )
+    )
     [ask] = activate(stub, "gw.ask-for-more")
     assert ask.processInstanceKey == review.processInstanceKey
     assert json.loads(ask.variables)["dossierCode"] == "E-1"
@@ -59,8 +80,9 @@ def test_throw_error_needs_an_error_code(stub):
 def test_set_variables_are_seen_by_the_next_job(stub):
     deploy(stub, "gateway-three-steps.bpmn")
     instance = start(stub, "gateway-three-steps", dossierCode="V-1")
-    stub.SetVariables(pb.SetVariablesRequest(elementInstanceKey=instance,
-                                             variables='{"priority": "urgent"}'))
+    stub.SetVariables(
+        pb.SetVariablesRequest(elementInstanceKey=instance, variables='{"priority": "urgent"}')
+    )
     [job] = activate(stub, "gw.check")
     assert json.loads(job.variables) == {"dossierCode": "V-1", "priority": "urgent"}
 
@@ -73,7 +95,9 @@ def test_job_retries_and_timeout_can_be_updated(stub):
     stub.UpdateJobTimeout(pb.UpdateJobTimeoutRequest(jobKey=job.key, timeout=1))
     [again] = activate(stub, "gw.check")  # its lock ran out at once
     assert (again.key, again.retries) == (job.key, 5)
-    zero = refused(lambda: stub.UpdateJobRetries(pb.UpdateJobRetriesRequest(jobKey=job.key, retries=0)))
+    zero = refused(
+        lambda: stub.UpdateJobRetries(pb.UpdateJobRetriesRequest(jobKey=job.key, retries=0))
+    )
     assert zero.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
@@ -91,8 +115,16 @@ def test_broadcasting_a_signal_is_acknowledged_with_a_key(stub):
 
 
 def test_legacy_deploy_process_still_works(stub):
-    answer = stub.DeployProcess(pb.DeployProcessRequest(processes=[pb.ProcessRequestObject(
-        name="gateway-fee.bpmn", definition=(PROCESSES / "gateway-fee.bpmn").read_bytes())]))
+    answer = stub.DeployProcess(
+        pb.DeployProcessRequest(
+            processes=[
+                pb.ProcessRequestObject(
+                    name="gateway-fee.bpmn",
+                    definition=(PROCESSES / "gateway-fee.bpmn").read_bytes(),
+                )
+            ]
+        )
+    )
     assert [p.bpmnProcessId for p in answer.processes] == ["gateway-fee"]
 
 
@@ -104,10 +136,17 @@ def test_evaluate_decision_says_it_is_not_supported(stub):
 
 def test_an_instance_that_ends_at_once_still_answers_with_its_result(stub):
     deploy(stub, "gateway-instant.bpmn")
-    answer = stub.CreateProcessInstanceWithResult(pb.CreateProcessInstanceWithResultRequest(
-        request=pb.CreateProcessInstanceRequest(bpmnProcessId="gateway-instant", version=-1,
-                                                variables='{"dossierCode": "I-1", "fee": 0}'),
-        requestTimeout=5_000, fetchVariables=["dossierCode"]))
+    answer = stub.CreateProcessInstanceWithResult(
+        pb.CreateProcessInstanceWithResultRequest(
+            request=pb.CreateProcessInstanceRequest(
+                bpmnProcessId="gateway-instant",
+                version=-1,
+                variables='{"dossierCode": "I-1", "fee": 0}',
+            ),
+            requestTimeout=5_000,
+            fetchVariables=["dossierCode"],
+        )
+    )
     assert json.loads(answer.variables) == {"dossierCode": "I-1"}
 
 
@@ -115,8 +154,9 @@ def test_many_large_jobs_arrive_in_responses_a_client_accepts(stub):
     deploy(stub, "gateway-instant.bpmn", "gateway-three-steps.bpmn")
     scanned_pages = "x" * 700_000  # a scanned document kept in a variable, as people do
     keys = {start(stub, "gateway-three-steps", page=scanned_pages) for _ in range(8)}
-    request = pb.ActivateJobsRequest(type="gw.check", worker="rpc-test", timeout=60_000,
-                                     maxJobsToActivate=8, requestTimeout=-1)
+    request = pb.ActivateJobsRequest(
+        type="gw.check", worker="rpc-test", timeout=60_000, maxJobsToActivate=8, requestTimeout=-1
+    )
     responses = list(stub.ActivateJobs(request, timeout=30))
     assert {job.processInstanceKey for r in responses for job in r.jobs} == keys
     assert len(responses) > 1 and all(r.ByteSize() < 4 * 1024 * 1024 for r in responses)

@@ -32,7 +32,8 @@ def post_later(job_board, delay_s: float, job_type: str = ACTIVATE["type"]) -> N
 def test_health_service_says_the_gateway_serves(board_gateway):
     with grpc.insecure_channel(board_gateway.address) as channel:
         answer = health_pb2_grpc.HealthStub(channel).Check(
-            health_pb2.HealthCheckRequest(service="gateway_protocol.Gateway"))
+            health_pb2.HealthCheckRequest(service="gateway_protocol.Gateway")
+        )
     assert answer.status == health_pb2.HealthCheckResponse.SERVING
 
 
@@ -44,7 +45,10 @@ def test_topology_is_one_broker_leading_one_partition(board_stub, board_gateway)
     assert f"{broker.host}:{broker.port}" == board_gateway.address
     [partition] = broker.partitions
     assert (partition.partitionId, partition.role, partition.health) == (
-        1, pb.Partition.LEADER, pb.Partition.HEALTHY)
+        1,
+        pb.Partition.LEADER,
+        pb.Partition.HEALTHY,
+    )
 
 
 def test_waiting_jobs_are_handed_out_at_once_with_their_variables(board_stub, job_board):
@@ -78,26 +82,36 @@ def test_negative_request_timeout_answers_immediately(board_stub):
     assert time.monotonic() - started < 0.5
 
 
-@pytest.mark.parametrize(("field", "value", "named"), [
-    ("type", " ", "'type'"),
-    ("worker", "", "'worker'"),
-    ("timeout", 0, "'timeout' of at least 1"),
-    ("maxJobsToActivate", 0, "'maxJobsToActivate' of at least 1"),
-])
-def test_bad_activation_requests_are_invalid_arguments_naming_the_field(board_stub, field, value, named):
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [
+        ("type", " ", "'type'"),
+        ("worker", "", "'worker'"),
+        ("timeout", 0, "'timeout' of at least 1"),
+        ("maxJobsToActivate", 0, "'maxJobsToActivate' of at least 1"),
+    ],
+)
+def test_bad_activation_requests_are_invalid_arguments_naming_the_field(
+    board_stub, field, value, named
+):
     error = status_of(lambda: activate(board_stub, **{field: value}))
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert named in error.details()
 
 
-@pytest.mark.parametrize(("document", "complaint"), [
-    ('["approved"]', "JSON object at the root, but it is an array"),
-    ('{"approved": tru', "not valid JSON"),
-    ("42", "but it is a number"),
-])
+@pytest.mark.parametrize(
+    ("document", "complaint"),
+    [
+        ('["approved"]', "JSON object at the root, but it is an array"),
+        ('{"approved": tru', "not valid JSON"),
+        ("42", "but it is a number"),
+    ],
+)
 def test_variables_must_be_a_json_object(board_stub, job_board, document, complaint):
     key = job_board.post(ACTIVATE["type"])
-    error = status_of(lambda: board_stub.CompleteJob(pb.CompleteJobRequest(jobKey=key, variables=document)))
+    error = status_of(
+        lambda: board_stub.CompleteJob(pb.CompleteJobRequest(jobKey=key, variables=document))
+    )
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert complaint in error.details() and "CompleteJob" in error.details()
     assert key in job_board.waiting  # nothing reached the engine
@@ -106,8 +120,10 @@ def test_variables_must_be_a_json_object(board_stub, job_board, document, compla
 def test_engine_rejections_keep_zeebe_codes_and_message_shape(board_stub):
     missing = status_of(lambda: board_stub.CompleteJob(pb.CompleteJobRequest(jobKey=123)))
     assert missing.code() == grpc.StatusCode.NOT_FOUND
-    assert missing.details() == ("Command 'COMPLETE' rejected with code 'NOT_FOUND': Expected to "
-                                 "complete job with key '123', but no such job was found")
+    assert missing.details() == (
+        "Command 'COMPLETE' rejected with code 'NOT_FOUND': Expected to "
+        "complete job with key '123', but no such job was found"
+    )
     wrong_state = status_of(lambda: board_stub.FailJob(pb.FailJobRequest(jobKey=7, retries=0)))
     assert wrong_state.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert "rejected with code 'INVALID_STATE'" in wrong_state.details()
@@ -121,10 +137,17 @@ def test_completing_a_job_reaches_the_engine_with_its_variables(board_stub, job_
     assert job_board.completed[key] == {"receiptNo": 17}
 
 
-@pytest.mark.parametrize("call", [
-    lambda stub: stub.ModifyProcessInstance(pb.ModifyProcessInstanceRequest(processInstanceKey=1)),
-    lambda stub: stub.MigrateProcessInstance(pb.MigrateProcessInstanceRequest(processInstanceKey=1)),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda stub: stub.ModifyProcessInstance(
+            pb.ModifyProcessInstanceRequest(processInstanceKey=1)
+        ),
+        lambda stub: stub.MigrateProcessInstance(
+            pb.MigrateProcessInstanceRequest(processInstanceKey=1)
+        ),
+    ],
+)
 def test_unsupported_rpcs_say_so(board_stub, call):
     error = status_of(lambda: call(board_stub))
     assert error.code() == grpc.StatusCode.UNIMPLEMENTED
@@ -132,8 +155,10 @@ def test_unsupported_rpcs_say_so(board_stub, call):
 
 
 def test_stream_pushes_jobs_as_they_appear(board_stub, job_board):
-    stream = board_stub.StreamActivatedJobs(pb.StreamActivatedJobsRequest(
-        type=ACTIVATE["type"], worker="streamer", timeout=30_000), timeout=10)
+    stream = board_stub.StreamActivatedJobs(
+        pb.StreamActivatedJobsRequest(type=ACTIVATE["type"], worker="streamer", timeout=30_000),
+        timeout=10,
+    )
     early = job_board.post(ACTIVATE["type"])
     received = [next(stream).key]
     later = [job_board.post(ACTIVATE["type"]) for _ in range(3)]
@@ -152,6 +177,7 @@ def test_stopping_releases_long_polls_at_once(job_board):
     def long_poll() -> None:
         with grpc.insecure_channel(gateway.address) as channel:
             from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
+
             started = time.monotonic()
             outcome["jobs"] = activate(GatewayStub(channel), requestTimeout=20_000)
             outcome["waited"] = time.monotonic() - started
@@ -167,20 +193,31 @@ def test_stopping_releases_long_polls_at_once(job_board):
 
 # -- with the real engine: wake-ups that come from the engine's clock, not from a new job --------
 
+
 def _start_three_steps(stub) -> int:
     from conftest import PROCESSES
 
-    stub.DeployResource(pb.DeployResourceRequest(resources=[pb.Resource(
-        name="gateway-three-steps.bpmn", content=(PROCESSES / "gateway-three-steps.bpmn").read_bytes())]))
-    return stub.CreateProcessInstance(pb.CreateProcessInstanceRequest(
-        bpmnProcessId="gateway-three-steps", version=-1)).processInstanceKey
+    stub.DeployResource(
+        pb.DeployResourceRequest(
+            resources=[
+                pb.Resource(
+                    name="gateway-three-steps.bpmn",
+                    content=(PROCESSES / "gateway-three-steps.bpmn").read_bytes(),
+                )
+            ]
+        )
+    )
+    return stub.CreateProcessInstance(
+        pb.CreateProcessInstanceRequest(bpmnProcessId="gateway-three-steps", version=-1)
+    ).processInstanceKey
 
 
 def test_a_job_failed_with_back_off_reaches_a_waiting_long_poll_when_the_back_off_ends(stub):
     _start_three_steps(stub)
     [job] = activate(stub, type="gw.check", requestTimeout=-1)
-    stub.FailJob(pb.FailJobRequest(jobKey=job.key, retries=2, errorMessage="registry busy",
-                                   retryBackOff=400))
+    stub.FailJob(
+        pb.FailJobRequest(jobKey=job.key, retries=2, errorMessage="registry busy", retryBackOff=400)
+    )
     started = time.monotonic()
     [again] = activate(stub, type="gw.check", requestTimeout=5_000)
     waited = time.monotonic() - started
@@ -209,7 +246,9 @@ def test_jobs_activated_for_a_client_that_gave_up_are_handed_back(board_stub, jo
     assert key in job_board.waiting  # offered again now, not after its 30 s lock
 
 
-def test_a_busy_worker_does_not_make_the_engine_look_for_jobs_it_knows_are_gone(board_stub, job_board):
+def test_a_busy_worker_does_not_make_the_engine_look_for_jobs_it_knows_are_gone(
+    board_stub, job_board
+):
     job_board.post(ACTIVATE["type"])
     assert len(activate(board_stub, requestTimeout=-1)) == 1  # took the only job: drained
     asked = job_board.activations

@@ -32,13 +32,18 @@ def with_client(address: str, scenario: Callable[[ZeebeClient], Awaitable[Any]])
     async def run() -> Any:
         channel = create_insecure_channel(address)
         try:
-            return await asyncio.wait_for(scenario(ZeebeClient(channel, max_connection_retries=1)), 60)
+            return await asyncio.wait_for(
+                scenario(ZeebeClient(channel, max_connection_retries=1)), 60
+            )
         finally:
             await channel.close()
+
     return asyncio.run(run())
 
 
-def three_step_worker(channel: Any, seen: list[Job], check: Any = None, **options: Any) -> ZeebeWorker:
+def three_step_worker(
+    channel: Any, seen: list[Job], check: Any = None, **options: Any
+) -> ZeebeWorker:
     worker = ZeebeWorker(channel, name="dossier-worker", **options)
 
     async def default_check(job: Job) -> dict[str, Any]:
@@ -58,8 +63,9 @@ def three_step_worker(channel: Any, seen: list[Job], check: Any = None, **option
     return worker
 
 
-async def run_with_worker(client: ZeebeClient, worker: ZeebeWorker,
-                          body: Callable[[], Awaitable[Any]]) -> Any:
+async def run_with_worker(
+    client: ZeebeClient, worker: ZeebeWorker, body: Callable[[], Awaitable[Any]]
+) -> Any:
     working = asyncio.create_task(worker.work())
     try:
         return await body()
@@ -74,8 +80,13 @@ def test_worker_carries_a_dossier_through_three_steps(gateway):
     async def scenario(client: ZeebeClient) -> Any:
         await client.deploy_resource(THREE_STEPS)
         worker = three_step_worker(channel_of(client), seen)
-        return await run_with_worker(client, worker, lambda: client.run_process_with_result(
-            "gateway-three-steps", {"dossierCode": "H12-0001"}, timeout=20_000))
+        return await run_with_worker(
+            client,
+            worker,
+            lambda: client.run_process_with_result(
+                "gateway-three-steps", {"dossierCode": "H12-0001"}, timeout=20_000
+            ),
+        )
 
     finished = with_client(gateway.address, scenario)
     result = finished.variables
@@ -99,7 +110,10 @@ def test_deployment_reports_each_process_with_its_version(gateway):
         return first, again
 
     first, again = with_client(gateway.address, scenario)
-    assert sorted(p.bpmn_process_id for p in first.deployments) == ["gateway-fee", "gateway-three-steps"]
+    assert sorted(p.bpmn_process_id for p in first.deployments) == [
+        "gateway-fee",
+        "gateway-three-steps",
+    ]
     assert all(p.version == 1 and p.process_definition_key for p in first.deployments)
     [unchanged] = again.deployments
     assert unchanged.version == 1  # same content, same version, as in Zeebe
@@ -126,8 +140,16 @@ def test_waiting_for_a_result_ends_at_the_timeout_and_the_instance_keeps_running
     with pytest.raises(ProcessTimeoutError):
         with_client(gateway.address, scenario)
     from pyzeebe.proto import gateway_pb2 as pb
-    jobs = [j for r in stub.ActivateJobs(pb.ActivateJobsRequest(
-        type="gw.check", worker="t", timeout=1000, maxJobsToActivate=1, requestTimeout=-1)) for j in r.jobs]
+
+    jobs = [
+        j
+        for r in stub.ActivateJobs(
+            pb.ActivateJobsRequest(
+                type="gw.check", worker="t", timeout=1000, maxJobsToActivate=1, requestTimeout=-1
+            )
+        )
+        for j in r.jobs
+    ]
     assert len(jobs) == 1
 
 
@@ -136,6 +158,7 @@ def test_a_failing_handler_is_retried_until_it_succeeds(gateway):
 
     async def scenario(client: ZeebeClient) -> Any:
         await client.deploy_resource(THREE_STEPS)
+
         async def flaky_check(job: Job) -> dict[str, Any]:
             attempts.append(job.retries)
             if len(attempts) < 2:
@@ -144,8 +167,13 @@ def test_a_failing_handler_is_retried_until_it_succeeds(gateway):
 
         worker = three_step_worker(channel_of(client), [], check=flaky_check)
 
-        return await run_with_worker(client, worker, lambda: client.run_process_with_result(
-            "gateway-three-steps", {"dossierCode": "H12-0002"}, timeout=20_000))
+        return await run_with_worker(
+            client,
+            worker,
+            lambda: client.run_process_with_result(
+                "gateway-three-steps", {"dossierCode": "H12-0002"}, timeout=20_000
+            ),
+        )
 
     result = with_client(gateway.address, scenario).variables
     assert result["smsSent"] == "receipt BN-H12-0002"
@@ -162,14 +190,23 @@ def test_a_published_message_lets_the_dossier_continue(gateway):
             return {"feeNoticeSent": True}
 
         async def body() -> Any:
-            waiting = asyncio.create_task(client.run_process_with_result(
-                "gateway-fee", {"dossierCode": "H12-0003"}, timeout=20_000))
+            waiting = asyncio.create_task(
+                client.run_process_with_result(
+                    "gateway-fee", {"dossierCode": "H12-0003"}, timeout=20_000
+                )
+            )
             await asyncio.sleep(0.5)
-            await client.publish_message("fee-paid", "H12-0003", {"amountPaid": 150000},
-                                         time_to_live_in_milliseconds=60_000, message_id="pay-1")
+            await client.publish_message(
+                "fee-paid",
+                "H12-0003",
+                {"amountPaid": 150000},
+                time_to_live_in_milliseconds=60_000,
+                message_id="pay-1",
+            )
             with pytest.raises(MessageAlreadyExistsError):
-                await client.publish_message("fee-paid", "H12-0003",
-                                             time_to_live_in_milliseconds=60_000, message_id="pay-1")
+                await client.publish_message(
+                    "fee-paid", "H12-0003", time_to_live_in_milliseconds=60_000, message_id="pay-1"
+                )
             return await waiting
 
         return await run_with_worker(client, worker, body)
@@ -211,9 +248,20 @@ def test_a_streaming_worker_gets_jobs_pushed(gateway):
     async def scenario(client: ZeebeClient) -> Any:
         await client.deploy_resource(THREE_STEPS)
         worker = three_step_worker(channel_of(client), [], stream_enabled=True)
-        return await run_with_worker(client, worker, lambda: asyncio.gather(*(
-            client.run_process_with_result("gateway-three-steps", {"dossierCode": f"S-{i}"},
-                                           timeout=20_000) for i in range(5))))
+        return await run_with_worker(
+            client,
+            worker,
+            lambda: asyncio.gather(
+                *(
+                    client.run_process_with_result(
+                        "gateway-three-steps", {"dossierCode": f"S-{i}"}, timeout=20_000
+                    )
+                    for i in range(5)
+                )
+            ),
+        )
 
     results = with_client(gateway.address, scenario)
-    assert sorted(r.variables["smsSent"] for r in results) == [f"receipt BN-S-{i}" for i in range(5)]
+    assert sorted(r.variables["smsSent"] for r in results) == [
+        f"receipt BN-S-{i}" for i in range(5)
+    ]

@@ -24,9 +24,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @contextmanager
 def engine_process(address: str, data: Path) -> Iterator[subprocess.Popen[str]]:
-    process = subprocess.Popen([sys.executable, "-m", "engine", "--address", address, "--data", str(data)],
-                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env={**os.environ, "MOTCUA_LOG_LEVEL": "WARNING"})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "engine", "--address", address, "--data", str(data)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "MOTCUA_LOG_LEVEL": "WARNING"},
+    )
     try:
         with grpc.insecure_channel(address) as channel:
             grpc.channel_ready_future(channel).result(timeout=30)
@@ -37,9 +42,16 @@ def engine_process(address: str, data: Path) -> Iterator[subprocess.Popen[str]]:
             process.wait()
 
 
-def activate(stub: GatewayStub, job_type: str, request_timeout: int = 5_000) -> list[pb.ActivatedJob]:
-    request = pb.ActivateJobsRequest(type=job_type, worker="restart-test", timeout=60_000,
-                                     maxJobsToActivate=1, requestTimeout=request_timeout)
+def activate(
+    stub: GatewayStub, job_type: str, request_timeout: int = 5_000
+) -> list[pb.ActivatedJob]:
+    request = pb.ActivateJobsRequest(
+        type=job_type,
+        worker="restart-test",
+        timeout=60_000,
+        maxJobsToActivate=1,
+        requestTimeout=request_timeout,
+    )
     return [job for response in stub.ActivateJobs(request, timeout=30) for job in response.jobs]
 
 
@@ -54,11 +66,21 @@ def test_stop_in_the_middle_and_start_again_on_the_same_data(tmp_path, free_port
     address, data = f"127.0.0.1:{free_port}", tmp_path / "engine"
     with engine_process(address, data) as first, grpc.insecure_channel(address) as channel:
         stub = GatewayStub(channel)
-        stub.DeployResource(pb.DeployResourceRequest(resources=[pb.Resource(
-            name="gateway-three-steps.bpmn",
-            content=(PROCESSES / "gateway-three-steps.bpmn").read_bytes())]))
-        created = stub.CreateProcessInstance(pb.CreateProcessInstanceRequest(
-            bpmnProcessId="gateway-three-steps", version=-1, variables='{"dossierCode": "R-1"}'))
+        stub.DeployResource(
+            pb.DeployResourceRequest(
+                resources=[
+                    pb.Resource(
+                        name="gateway-three-steps.bpmn",
+                        content=(PROCESSES / "gateway-three-steps.bpmn").read_bytes(),
+                    )
+                ]
+            )
+        )
+        created = stub.CreateProcessInstance(
+            pb.CreateProcessInstanceRequest(
+                bpmnProcessId="gateway-three-steps", version=-1, variables='{"dossierCode": "R-1"}'
+            )
+        )
         [check] = activate(stub, "gw.check")
         stub.CompleteJob(pb.CompleteJobRequest(jobKey=check.key, variables='{"checked": true}'))
 
@@ -90,8 +112,9 @@ def test_stop_in_the_middle_and_start_again_on_the_same_data(tmp_path, free_port
         [notify] = activate(stub, "gw.notify")
         stub.CompleteJob(pb.CompleteJobRequest(jobKey=notify.key))
         with pytest.raises(grpc.RpcError) as finished:
-            stub.CancelProcessInstance(pb.CancelProcessInstanceRequest(
-                processInstanceKey=created.processInstanceKey))
+            stub.CancelProcessInstance(
+                pb.CancelProcessInstanceRequest(processInstanceKey=created.processInstanceKey)
+            )
         assert finished.value.code() == grpc.StatusCode.NOT_FOUND
 
 
@@ -101,8 +124,20 @@ def test_a_taken_port_is_reported_not_hidden(tmp_path, free_port):
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", free_port))
         squatter.listen()
-        result = subprocess.run([sys.executable, "-m", "engine", "--address", f"127.0.0.1:{free_port}",
-                                 "--data", str(tmp_path)], cwd=ROOT, capture_output=True, text=True,
-                                timeout=60)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "engine",
+                "--address",
+                f"127.0.0.1:{free_port}",
+                "--data",
+                str(tmp_path),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert result.returncode != 0
     assert str(free_port) in result.stderr

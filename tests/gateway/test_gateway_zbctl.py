@@ -17,13 +17,16 @@ FEE = str(PROCESSES / "gateway-fee.bpmn")
 
 
 def activate_one(zbctl, job_type: str) -> dict[str, Any]:
-    [job] = zbctl.json("activate", "jobs", job_type, "--maxJobsToActivate", "1", "--timeout", "1m")["jobs"]
+    [job] = zbctl.json("activate", "jobs", job_type, "--maxJobsToActivate", "1", "--timeout", "1m")[
+        "jobs"
+    ]
     return job
 
 
 def activatable(stub, job_type: str) -> list[Any]:
-    request = pb.ActivateJobsRequest(type=job_type, worker="probe", timeout=1000,
-                                     maxJobsToActivate=1, requestTimeout=-1)
+    request = pb.ActivateJobsRequest(
+        type=job_type, worker="probe", timeout=1000, maxJobsToActivate=1, requestTimeout=-1
+    )
     return [job for response in stub.ActivateJobs(request) for job in response.jobs]
 
 
@@ -46,8 +49,9 @@ def test_deploy_then_create_an_instance(zbctl):
     [process] = zbctl.json("deploy", THREE_STEPS)["processes"]
     assert (process["bpmnProcessId"], process["version"]) == ("gateway-three-steps", 1)
     assert process["resourceName"].endswith("gateway-three-steps.bpmn")
-    created = zbctl.json("create", "instance", "gateway-three-steps", "--variables",
-                         '{"dossierCode": "Z-1"}')
+    created = zbctl.json(
+        "create", "instance", "gateway-three-steps", "--variables", '{"dossierCode": "Z-1"}'
+    )
     job = activate_one(zbctl, "gw.check")
     assert job["processInstanceKey"] == created["processInstanceKey"]
     assert json.loads(job["variables"]) == {"dossierCode": "Z-1"}
@@ -57,22 +61,42 @@ def test_deploy_then_create_an_instance(zbctl):
 def test_create_with_result_answers_when_the_last_step_is_done(zbctl):
     zbctl("deploy", THREE_STEPS)
     waiting = subprocess.Popen(
-        [str(ZBCTL), "--insecure", "--address", zbctl.address, "create", "instance",
-         "gateway-three-steps", "--withResult", "--variables", '{"dossierCode": "Z-2"}'],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    for step, output in (("gw.check", '{"checked": true}'), ("gw.receipt", '{"receiptNo": 7}'),
-                         ("gw.notify", "{}")):
+        [
+            str(ZBCTL),
+            "--insecure",
+            "--address",
+            zbctl.address,
+            "create",
+            "instance",
+            "gateway-three-steps",
+            "--withResult",
+            "--variables",
+            '{"dossierCode": "Z-2"}',
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for step, output in (
+        ("gw.check", '{"checked": true}'),
+        ("gw.receipt", '{"receiptNo": 7}'),
+        ("gw.notify", "{}"),
+    ):
         zbctl("complete", "job", activate_one(zbctl, step)["key"], "--variables", output)
     out, err = waiting.communicate(timeout=30)
     assert waiting.returncode == 0, err
-    assert json.loads(json.loads(out)["variables"]) == {"dossierCode": "Z-2", "checked": True,
-                                                        "receiptNo": 7}
+    assert json.loads(json.loads(out)["variables"]) == {
+        "dossierCode": "Z-2",
+        "checked": True,
+        "receiptNo": 7,
+    }
 
 
 def test_a_failed_job_becomes_an_incident_that_an_operator_resolves(zbctl, engine, stub):
     zbctl("deploy", FEE)
-    instance = zbctl.json("create", "instance", "gateway-fee", "--variables",
-                          '{"dossierCode": "Z-3"}')["processInstanceKey"]
+    instance = zbctl.json(
+        "create", "instance", "gateway-fee", "--variables", '{"dossierCode": "Z-3"}'
+    )["processInstanceKey"]
     job = activate_one(zbctl, "gw.fee-notice")
     zbctl("fail", "job", job["key"], "--retries", "0", "--errorMessage", "SMS gateway down")
     assert activatable(stub, "gw.fee-notice") == []  # no retries left: it waits for a person
@@ -81,8 +105,15 @@ def test_a_failed_job_becomes_an_incident_that_an_operator_resolves(zbctl, engin
     again = activate_one(zbctl, "gw.fee-notice")
     assert (again["key"], again["retries"]) == (job["key"], 1)
     zbctl("complete", "job", again["key"])
-    zbctl("publish", "message", "fee-paid", "--correlationKey", "Z-3", "--variables",
-          '{"amountPaid": 150000}')
+    zbctl(
+        "publish",
+        "message",
+        "fee-paid",
+        "--correlationKey",
+        "Z-3",
+        "--variables",
+        '{"amountPaid": 150000}',
+    )
     ended = _wait_for(lambda: zbctl("cancel", "instance", instance, check=False).returncode != 0)
     assert ended, "the paid dossier should have finished"
 
@@ -99,8 +130,11 @@ def test_cancel_ends_the_instance(zbctl):
 def test_bad_input_is_explained(zbctl, stub):
     zbctl("deploy", THREE_STEPS)
     with pytest.raises(grpc.RpcError) as array:  # zbctl checks this one itself; other clients don't
-        stub.CreateProcessInstance(pb.CreateProcessInstanceRequest(
-            bpmnProcessId="gateway-three-steps", version=-1, variables="[1, 2]"))
+        stub.CreateProcessInstance(
+            pb.CreateProcessInstanceRequest(
+                bpmnProcessId="gateway-three-steps", version=-1, variables="[1, 2]"
+            )
+        )
     assert array.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "JSON object at the root, but it is an array" in array.value.details()
     unknown = zbctl("create", "instance", "thu-tuc-khong-co", check=False)
