@@ -172,13 +172,10 @@ def loop(
 def invoke(function: FeelFunction, args: list[Any], names: list[Any] | None) -> Any:
     """Call a function value with positional or named arguments."""
     if names is not None:
-        builtin = getattr(function.call, "feel_builtin", None)
-        if builtin is not None:
-            return builtin.invoke_named(dict(zip(names, args, strict=True)))
         by_name = dict(zip(names, args, strict=True))
         if set(by_name) - set(function.parameters):
             return None
-        args = [by_name.get(p) for p in function.parameters]
-    elif len(args) != len(function.parameters) and not hasattr(function.call, "feel_builtin"):
+        args = [by_name.get(p) for p in function.parameters]  # missing ones are null
+    elif len(args) != len(function.parameters):
         return None  # no function with that many parameters
     return function.call(*args)

@@ -75,7 +75,6 @@ class Builtin:
     def __init__(self, name: str) -> None:
         self.name = name
         self.signatures: list[Signature] = []
-        self._value: FeelFunction | None = None
 
     def invoke(self, args: list[Any]) -> Any:
         fitting = [s for s in self.signatures if s.fits(len(args))]
@@ -100,15 +99,6 @@ class Builtin:
             if signature.accepts(args):
                 return _safely(signature.function, args)
         return None
-
-    def as_value(self) -> FeelFunction:
-        """The function as a value (e.g. passed to `sort`)."""
-        if self._value is None:
-            call = lambda *args: self.invoke(list(args))  # noqa: E731
-            call.feel_builtin = self  # type: ignore[attr-defined]
-            params = tuple(p.name for p in self.signatures[0].parameters)
-            self._value = FeelFunction(self.name, params, call)
-        return self._value
 
 
 def _safely(function: Callable[..., Any], args: list[Any]) -> Any:
