@@ -72,6 +72,8 @@ COMPARISON = [
     ("1 = null", False),
     ("null = 1", False),
     ("x = null", True, {}),
+    ("count = null", True, {}),  # a missing variable named like a built-in is still null
+    ("date", None, {}),
     ("x != null", True, {"x": 1}),
     ('1 = "1"', None),
     ("1 = true", None),
