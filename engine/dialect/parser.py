@@ -133,6 +133,7 @@ class ZeebeExtensions:
             "loop": loop,
             "completion_condition": condition[0].text if condition else None,
         }
+        self.task.completed_event.connect(apply_outputs)  # the output collection leaves the body
         listen_to_lifecycle(self.task)
         self._copy_task_attrs(original, loop_characteristics)
         # Wired here, not when instances are spawned, so it survives a restart (specs are re-parsed).

@@ -30,7 +30,7 @@ from SpiffWorkflow.bpmn.specs.defaults import (
 from SpiffWorkflow.util.task import TaskState
 
 from .expressions import ExpressionFailure, feel, value_of
-from .mappings import expression_of, set_path
+from .mappings import STORE, expression_of, received, set_path
 
 USER_TASK_JOB_TYPE = "io.camunda.zeebe:userTask"
 
@@ -99,6 +99,7 @@ class ZeebeScriptTask(JobWorker, PassThroughTask):
             value = feel(expression_of(script["expression"]), my_task.data)
             if script.get("resultVariable"):
                 set_path(my_task.data, script["resultVariable"], value)
+                received(my_task, [script["resultVariable"].split(".")[0]])
             return True
         return super()._run_hook(my_task)
 
@@ -119,21 +120,29 @@ class ZeebeBusinessRuleTask(JobWorker, PassThroughTask):
 class ZeebeCallActivity(CallActivity):
     """zeebe:calledElement with propagateAllParentVariables / propagateAllChildVariables."""
 
+    is_call_activity = True  # the called process keeps its own variables (see mappings.variable_store)
+
     def _called(self) -> dict:
         return (self.extensions or {}).get("called_element", {})
 
     def copy_data(self, my_task, subworkflow):
         start = subworkflow.get_next_task(subworkflow.task_tree, skip_subprocesses=True, spec_name="Start")
         if self._called().get("propagateAllParentVariables", True):
-            start.set_data(**deepcopy(my_task.data))
+            copied = deepcopy(my_task.data)
         else:
             names = my_task.internal_data.get("zeebe_locals", {})
-            start.set_data(**{name: deepcopy(my_task.data[name]) for name in names if name in my_task.data})
+            copied = {name: deepcopy(my_task.data[name]) for name in names if name in my_task.data}
+        copied.pop("data_objects", None)
+        start.set_data(**copied)
+        subworkflow.data[STORE] = dict(copied)
 
     def update_data(self, my_task, subworkflow):
-        child = subworkflow.last_task.data
+        child = dict(subworkflow.last_task.data)
+        child.update(subworkflow.data.get(STORE, {}))
+        child.pop("data_objects", None)
         if self._called().get("propagateAllChildVariables", True):
             my_task.data = deepcopy(child)
+            received(my_task, child)
             return
         outputs = (self.extensions or {}).get("outputs") or []
         before = my_task.internal_data.pop("zeebe_before", None)
@@ -142,6 +151,7 @@ class ZeebeCallActivity(CallActivity):
             set_path(result, target, feel(expression_of(source), child, "IO_MAPPING_ERROR"))
         my_task.data = result
         my_task.internal_data["zeebe_outputs_done"] = True
+        received(my_task, [target.split(".")[0] for _source, target in outputs])
 
 
 class ZeebeMultiInstance:
@@ -199,6 +209,7 @@ class ZeebeMultiInstance:
             items = my_task.internal_data.get("zeebe_items", [])
             results = my_task.internal_data.get("zeebe_results", {})
             set_path(my_task.data, loop["outputCollection"], [results.get(str(i)) for i in range(len(items))])
+            received(my_task, [loop["outputCollection"].split(".")[0]])
         my_task._set_state(TaskState.READY)
 
     def _condition_met(self, my_task) -> bool:

@@ -33,6 +33,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.dialect import specs
 from engine.dialect.expressions import ExpressionFailure, ZeebeScriptEngine, value_of
+from engine.dialect.mappings import received, variable_store
 from engine.dialect.snapshot import Snapshots
 from engine.dialect.timers import due_of, firing_timers, use_clock
 from engine.store import Changes, Store
@@ -653,6 +654,9 @@ class Engine:
         # Only the chosen start event may run: the others of this process are cancelled.
         start_task = workflow.task_tree
         start_task.set_data(**deepcopy(variables))
+        live.store().update(deepcopy(variables))
+        if event is not None and isinstance(event.payload, dict):
+            live.store().update(deepcopy(event.payload))
         self._current = live
         start_task.run()
         chosen = None
@@ -1156,6 +1160,7 @@ class Engine:
     def _finish_task(self, live: LiveInstance, task, variables: dict[str, Any]) -> None:
         self._current = live
         task.data.update(deepcopy(variables))
+        received(task, variables)
         try:
             task.complete()
         except Exception as failure:
@@ -1363,6 +1368,8 @@ class Engine:
             raise Rejection("UPDATE", "NOT_FOUND",
                             f"Expected to update variables for element with key '{element_instance_key}', but no "
                             "such element was found")
+        if not local:
+            variable_store(targets[0]).update(deepcopy(variables))
         for task in targets:
             task.data.update(deepcopy(variables))
             if local:
@@ -1434,6 +1441,7 @@ class Engine:
             live.workflow.catch(BpmnEvent(MessageEventDefinition(sub["message_name"]),
                                           payload=deepcopy(message["variables"])))
             live.workflow.bpmn_events = []
+            live.store().update(deepcopy(message["variables"]))
             self._settle(live)
             return
         task = live.task(sub["task_id"])
@@ -1448,6 +1456,7 @@ class Engine:
             "processInstanceKey": sub["process_instance_key"], "elementId": sub["element_id"]}, live.key)
         self._current = live
         event = BpmnEvent(MessageEventDefinition(sub["message_name"]), payload=deepcopy(message["variables"]))
+        received(task, message["variables"])
         task.task_spec.catch(task, event)
         task.task_spec._update(task)
         self._settle(live)

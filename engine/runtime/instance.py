@@ -26,7 +26,7 @@ from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from engine.dialect import specs
-from engine.dialect.mappings import local_names
+from engine.dialect.mappings import STORE, visible_variables
 
 from .definitions import Definition
 
@@ -141,18 +141,11 @@ class LiveInstance:
 
     # ---- variables --------------------------------------------------------------------------
     def root_variables(self) -> dict[str, Any]:
-        """The variables of the process instance's root scope, as Zeebe would show them."""
-        variables: dict[str, Any] = {}
-        for task in self.workflow.tasks.values():
-            if task.state & (TaskState.COMPLETED | ACTIVE_STATES) and task.data:
-                locals_ = local_names(task) | set(task.internal_data.get("zeebe_mi_locals", []))
-                for name, value in task.data.items():
-                    if name not in locals_:
-                        variables[name] = value
-        variables.pop("data_objects", None)
-        return variables
+        """The variables of the process instance's root scope."""
+        return dict(self.workflow.data.get(STORE, {}))
+
+    def store(self) -> dict[str, Any]:
+        return self.workflow.data.setdefault(STORE, {})
 
     def visible_variables(self, task) -> dict[str, Any]:
-        data = dict(task.data)
-        data.pop("data_objects", None)
-        return data
+        return visible_variables(task)

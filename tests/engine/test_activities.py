@@ -184,3 +184,13 @@ def test_business_rule_task_with_job(kit):
     instance = kit.start("rule")
     kit.complete_job("dossier.classify", category="B")
     assert instance.is_completed() and instance.variables["category"] == "B"
+
+
+def test_call_activity_output_may_update_a_variable_it_also_passed_in(kit):
+    kit.deploy_text("child.bpmn", CHILD)
+    kit.deploy_text("parent.bpmn", parent(False, """<zeebe:ioMapping>
+      <zeebe:input source="=components" target="components"/>
+      <zeebe:output source="=components" target="components"/></zeebe:ioMapping>"""))
+    instance = kit.start("permit", components=["application"])
+    kit.complete_job("fee.calculate", components=["application", "drawings"])
+    assert instance.variables["components"] == ["application", "drawings"]

@@ -160,3 +160,18 @@ def test_terminate_end_event_ends_everything(kit):
     assert instance.is_completed()
     assert "long" in instance.terminated_elements()
     assert kit.jobs("slow") == []
+
+
+def test_a_variable_set_on_one_branch_is_seen_by_a_job_started_later_on_another(kit):
+    kit.deploy_text("shared.bpmn", process("shared", """
+    <bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/><bpmn:parallelGateway id="join"/>
+    <bpmn:endEvent id="e"/>""" + service("fee", "fee.calculate") + service("wait", "review.wait")
+        + service("notify", "notify.sms") + flow("s", "fork") + flow("fork", "fee") + flow("fork", "wait")
+        + flow("wait", "notify") + flow("fee", "join") + flow("notify", "join") + flow("join", "e")))
+    instance = kit.start("shared", fee=0)
+    kit.complete_job("fee.calculate", fee=250_000)
+    kit.complete_job("review.wait")
+    [job] = kit.activate("notify.sms")
+    assert job.variables["fee"] == 250_000
+    kit.engine.complete_job(job.key)
+    assert instance.is_completed() and instance.variables["fee"] == 250_000
