@@ -921,14 +921,14 @@ class Engine:
         self._dirty.add(child_key)
 
     def _sync_variables(self, live: LiveInstance) -> None:
-        current = live.root_variables()
         seen = live.variables_seen
-        for name, value in current.items():
-            if name not in seen or seen[name] != value:
-                self._record("VARIABLE", "CREATED" if name not in seen else "UPDATED", self._keys.next(), {
-                    "name": name, "value": value, "processInstanceKey": live.key, "scopeKey": live.key,
-                    "bpmnProcessId": live.definition.bpmn_process_id}, live.key)
-        live.variables_seen = {k: deepcopy(v) for k, v in current.items()}
+        for name, value in live.store().items():
+            if name in seen and seen[name] == value:
+                continue
+            self._record("VARIABLE", "CREATED" if name not in seen else "UPDATED", self._keys.next(), {
+                "name": name, "value": value, "processInstanceKey": live.key, "scopeKey": live.key,
+                "bpmnProcessId": live.definition.bpmn_process_id}, live.key)
+            seen[name] = deepcopy(value)
 
     # ---- waiting catch events: message subscriptions and timers ---------------------------------
     def _sync_catches(self, live: LiveInstance) -> bool:
