@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
-from conftest import pdf_text
+from workers_office import pdf_text
 
 from motcua.db import DeliveryStatus, Document, DocumentKind, Dossier, SmsMessage
 from motcua.statuses import DossierStatus
@@ -58,7 +58,7 @@ def test_a_complete_dossier_is_received_and_the_citizen_gets_one_sms(office, sms
 
 def test_the_checklist_refuses_a_paper_the_catalog_does_not_list(office, sessions):
     office.start_workers()
-    from conftest import complete_permit_components
+    from workers_office import complete_permit_components
 
     extra = {"id": "so-ho-khau", "name": "Sổ hộ khẩu", "copyType": "certified_copy", "quantity": 1}
     papers = [c for c in complete_permit_components() if c["id"] != "ban-ve-thiet-ke"] + [extra]
@@ -116,7 +116,7 @@ def test_a_refusal_at_the_desk_gives_a_letter_status_3_and_one_sms(office, sms_g
 
 
 def test_a_supplement_at_the_desk_then_the_complete_dossier_is_received(office, sms_gateway, sessions):
-    from conftest import complete_permit_components
+    from workers_office import complete_permit_components
 
     office.start_workers()
     office.submit(code=CODE, components=complete_permit_components()[:2])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from conftest import wait_until
+from workers_office import wait_until
 
 from motcua.db import DeliveryStatus, PortalOutbox
 

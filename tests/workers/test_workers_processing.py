@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from conftest import complete_permit_components, wait_until
-from conftest import pdf_text as pdf_text_of
+from workers_office import complete_permit_components, wait_until
+from workers_office import pdf_text as pdf_text_of
 
 from motcua.db import Document, DocumentKind, Dossier, Rating, Satisfaction
 from motcua.statuses import DossierStatus

@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import grpc
 import pytest
 import sqlalchemy as sa
-from conftest import pdf_text
 from pyzeebe.proto import gateway_pb2 as pb
+from workers_office import pdf_text
 
 from motcua.db import (
     AuditEntry,

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import pdf_pages, pdf_text
 from pyzeebe import create_insecure_channel
-from stand_ins import SmsGateway, StandIn
+from workers_office import pdf_pages, pdf_text
+from workers_stand_ins import SmsGateway, StandIn
 
 from motcua.db import DeliveryStatus, PortalOutbox, transaction
 from motcua.notifications import (
