@@ -160,3 +160,16 @@ def test_many_large_jobs_arrive_in_responses_a_client_accepts(stub):
     responses = list(stub.ActivateJobs(request, timeout=30))
     assert {job.processInstanceKey for r in responses for job in r.jobs} == keys
     assert len(responses) > 1 and all(r.ByteSize() < 4 * 1024 * 1024 for r in responses)
+
+
+def test_a_job_stream_gets_each_new_job_pushed(stub):
+    deploy(stub, "gateway-three-steps.bpmn")
+    stream = stub.StreamActivatedJobs(
+        pb.StreamActivatedJobsRequest(type="gw.check", worker="streamer", timeout=60_000),
+        timeout=20,
+    )
+    instances = [start(stub, "gateway-three-steps", dossierCode=f"S-{i}") for i in range(3)]
+    pushed = [next(stream) for _ in instances]
+    stream.cancel()
+    assert [job.processInstanceKey for job in pushed] == instances
+    assert all(job.worker == "streamer" for job in pushed)
