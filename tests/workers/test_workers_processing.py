@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 import sqlalchemy as sa
 from workers_office import complete_permit_components, wait_until
 from workers_office import pdf_text as pdf_text_of
@@ -109,3 +110,23 @@ def test_a_supplement_stops_the_clock_and_the_resubmission_restarts_processing(o
     assert dossier.status is DossierStatus.IN_PROGRESS and dossier.pauses[0].resumed_at is not None
     assert [c.step for c in dossier.timeline][-3:] == ["supplement-requested", "resumed", "transfer"]
     assert len(sms_gateway.messages(to=PHONE)) == 2
+
+
+@pytest.mark.parametrize(("process_id", "procedure", "result_title"), [
+    ("practising-certificate", "SXD.CCHN-01", "CHỨNG CHỈ HÀNH NGHỀ HOẠT ĐỘNG XÂY DỰNG"),
+    ("design-appraisal", "SXD.TDDA-01", "THẨM ĐỊNH"),
+])
+def test_every_procedure_family_issues_its_own_result(office, sms_gateway, sessions, process_id,
+                                                      procedure, result_title):
+    office.start_workers()
+    office.submit(process_id=process_id, code=CODE, procedure=procedure, phone=PHONE)
+    office.complete("Task_ReceptionCheck", intakeDecision="accept")
+    _, appraisal = office.user_task("Task_Appraise")
+    assert set(appraisal["stepDueAt"]) == {"appraisal", "headReview", "leaderSign", "resultReturn"}
+    office.complete("Task_Appraise", appraisalOutcome="propose", recommendation="approve")
+    office.complete("Task_HeadReview", headDecision="approve")
+    office.complete("Task_LeaderSign", leaderDecision="approve", resultNumber="7/KQ")
+    [result] = wait_until(lambda: papers(sessions, DocumentKind.RESULT), what="the result")
+    assert result_title in pdf_text(result).upper()
+    sms_gateway.wait_for(lambda requests: len(requests) == 2)
+    assert dossier_row(sessions).procedure_code == procedure

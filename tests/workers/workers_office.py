@@ -80,7 +80,7 @@ class Office:
             "procedureName": "Cấp giấy phép xây dựng mới",
             "applicant": {"fullName": "Nguyễn Thị Hồng Đào", "phone": phone,
                           "idNumber": "001190000123", "address": "12 Lê Lợi, phường Đông Ba"},
-            "components": components if components is not None else complete_permit_components(),
+            "components": components if components is not None else complete_permit_components(procedure),
             "channel": "counter",
         }
         created = self.stub.CreateProcessInstance(pb.CreateProcessInstanceRequest(
@@ -118,11 +118,11 @@ class Office:
             variables=json.dumps(variables)))
 
 
-def complete_permit_components() -> list[dict[str, Any]]:
-    """Every required paper of procedure 1.009994 (construction permit, grades I-II)."""
+def complete_permit_components(procedure_code: str = "1.009994") -> list[dict[str, Any]]:
+    """Every required paper of a procedure (default 1.009994, construction permit grades I-II)."""
     from motcua.catalog import load_catalog as load
 
-    procedure = load(ROOT / "catalog").get("1.009994")
+    procedure = load(ROOT / "catalog").get(procedure_code)
     return [{"id": c.id, "name": c.name.vi, "copyType": c.copy_types[0].value, "quantity": c.quantity}
             for c in procedure.components if c.is_required]
 
