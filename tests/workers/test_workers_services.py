@@ -172,3 +172,20 @@ def test_the_receipt_carries_a_qr_code_to_the_tracking_page():
     text = page.extract_text()
     assert "Thời gian trả kết quả giải quyết hồ sơ: 17 giờ 00 phút, ngày 14/12/2026" in text
     assert FACTS.tracking_link in text
+
+
+def test_the_workers_read_their_settings_from_the_environment(monkeypatch, database_url):
+    from workers.context import from_environment
+
+    monkeypatch.setenv("MOTCUA_DATABASE_URL", database_url)
+    monkeypatch.setenv("MOTCUA_AGENCY_ENDPOINTS", "PCCC=http://pccc.test/api, TNMT=http://tnmt.test")
+    monkeypatch.setenv("MOTCUA_TRACKING_URL", "https://tracuu.test/{code}")
+    ctx = from_environment()
+    assert ctx.sms.name == "outbox" and ctx.portal is None  # defaults: nothing leaves the system
+    assert ctx.config.agency_endpoints == {"PCCC": "http://pccc.test/api", "TNMT": "http://tnmt.test"}
+    assert ctx.tracking_link("H06-1") == "https://tracuu.test/H06-1"
+    monkeypatch.setenv("MOTCUA_AGENCY_ENDPOINTS", '{"PCCC": "http://pccc.test/json"}')
+    monkeypatch.setenv("MOTCUA_SMS_PROVIDER", "http")
+    with pytest.raises(LookupError, match="MOTCUA_SMS_HTTP_URL"):
+        from_environment()
+    assert WorkerSettings().agency_endpoints == {"PCCC": "http://pccc.test/json"}
