@@ -3,9 +3,10 @@
 Both run the same diagram (tests/engine/bpmn/three-steps.bpmn) in the same run:
 * raw SpiffWorkflow: workflows kept in memory, service tasks completed directly, nothing stored
   (the ceiling of the design);
-* the durable engine: a SQLite file (WAL), one writer thread, group commits; starter threads
-  create instances and one worker per job type activates up to 32 jobs and completes them
-  concurrently (8 at a time, as a pyzeebe worker's handlers would), minus gRPC.
+* the durable engine: a SQLite file (WAL), one writer thread, group commits; a starter keeps up
+  to 64 creations in flight and one worker per job type activates up to 32 jobs and completes
+  them all concurrently (as a pyzeebe worker's handlers would), minus gRPC. Commands are queued
+  with `Engine.submit` (a future per command, resolved after commit).
 
 Run: `.venv/bin/python -m bench.engine_inprocess [instances]`
 """
@@ -15,7 +16,6 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -49,39 +49,46 @@ def durable_engine(instances: int, directory: Path) -> tuple[float, float]:
     engine = Engine(f"sqlite:///{directory / 'bench.db'}")
     engine.start()
     engine.deploy([(DIAGRAM.name, DIAGRAM.read_bytes())])
-    completed = threading.Semaphore(0)
+    finished = threading.Event()
+    done = [0]
     stop = threading.Event()
 
-    def starter(count: int) -> None:
-        for _ in range(count):
-            engine.create_process_instance(bpmn_process_id="three-steps", variables={"n": 1})
+    def starter() -> None:
+        # Up to 64 creations in flight, as many clients would have.
+        window: list = []
+        for _ in range(instances):
+            window.append(engine.submit("create_process_instance", bpmn_process_id="three-steps",
+                                        variables={"n": 1}))
+            if len(window) >= 64:
+                window.pop(0).result()
+        for future in window:
+            future.result()
 
-    def handle(job) -> None:
-        engine.complete_job(job.key, {job.type.replace("-", "_"): True})
-        if job.type == JOB_TYPES[-1]:
-            completed.release()
-
-    def worker(job_type: str, handlers: ThreadPoolExecutor) -> None:
+    def worker(job_type: str) -> None:
+        # Like a pyzeebe worker: activate up to 32 jobs, complete them concurrently.
         while not stop.is_set():
             jobs = engine.activate_jobs(job_type=job_type, worker="bench", timeout_ms=60_000, max_jobs=32)
             if not jobs:
                 time.sleep(0.002)
-            list(handlers.map(handle, jobs))
+                continue
+            futures = [engine.submit("complete_job", job.key, {job_type.replace("-", "_"): True}) for job in jobs]
+            for future in futures:
+                future.result()
+            if job_type == JOB_TYPES[-1]:
+                done[0] += len(jobs)
+                if done[0] >= instances:
+                    finished.set()
 
-    pools = [ThreadPoolExecutor(4) for _ in JOB_TYPES]
-    threads = [threading.Thread(target=worker, args=(t, p), daemon=True) for t, p in zip(JOB_TYPES, pools, strict=True)]
-    starters = [threading.Thread(target=starter, args=(instances // 4 + (i < instances % 4),)) for i in range(4)]
+    threads = [threading.Thread(target=worker, args=(t,), daemon=True) for t in JOB_TYPES]
     started = time.perf_counter()
-    for thread in threads + starters:
+    for thread in threads:
         thread.start()
-    for _ in range(instances):
-        completed.acquire()
+    starter()
+    finished.wait()
     elapsed = time.perf_counter() - started
     stop.set()
-    for thread in threads + starters:
+    for thread in threads:
         thread.join()
-    for pool in pools:
-        pool.shutdown()
     commands = instances * 4
     engine.close()
     return instances / elapsed, commands / elapsed

@@ -13,6 +13,7 @@ import queue
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
+from concurrent.futures import Future
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -63,6 +64,7 @@ class _Command:
     done: threading.Event = field(default_factory=threading.Event)
     result: Any = None
     error: BaseException | None = None
+    future: Future | None = None
 
 
 @dataclass
@@ -91,6 +93,7 @@ class Engine:
         self._wake = threading.Condition()
         self._running = False
         self._current: LiveInstance | None = None
+        self._deferred_call = threading.local()
         if hasattr(self.clock, "on_change"):
             self.clock.on_change(self._poke_scheduler)
 
@@ -147,7 +150,7 @@ class Engine:
         return waiter.variables or {}
 
     def cancel_process_instance(self, key: int) -> None:
-        self._submit(lambda: self._cancel(key), "CANCEL")
+        return self._submit(lambda: self._cancel(key), "CANCEL")
 
     def activate_jobs(self, *, job_type: str, worker: str, timeout_ms: int, max_jobs: int,
                       fetch_variables: list[str] | None = None) -> list[ActivatedJob]:
@@ -155,22 +158,22 @@ class Engine:
                             "ACTIVATE")
 
     def complete_job(self, key: int, variables: dict | None = None) -> None:
-        self._submit(lambda: self._complete_job(key, variables or {}), "COMPLETE")
+        return self._submit(lambda: self._complete_job(key, variables or {}), "COMPLETE")
 
     def fail_job(self, key: int, retries: int, error_message: str = "", retry_backoff_ms: int = 0,
                  variables: dict | None = None) -> None:
-        self._submit(lambda: self._fail_job(key, retries, error_message, retry_backoff_ms, variables or {}),
+        return self._submit(lambda: self._fail_job(key, retries, error_message, retry_backoff_ms, variables or {}),
                      "FAIL")
 
     def throw_error(self, key: int, error_code: str, error_message: str = "",
                     variables: dict | None = None) -> None:
-        self._submit(lambda: self._throw_error(key, error_code, error_message, variables or {}), "THROW_ERROR")
+        return self._submit(lambda: self._throw_error(key, error_code, error_message, variables or {}), "THROW_ERROR")
 
     def update_job_retries(self, key: int, retries: int) -> None:
-        self._submit(lambda: self._update_retries(key, retries), "UPDATE_RETRIES")
+        return self._submit(lambda: self._update_retries(key, retries), "UPDATE_RETRIES")
 
     def update_job_timeout(self, key: int, timeout_ms: int) -> None:
-        self._submit(lambda: self._update_timeout(key, timeout_ms), "UPDATE_TIMEOUT")
+        return self._submit(lambda: self._update_timeout(key, timeout_ms), "UPDATE_TIMEOUT")
 
     def publish_message(self, name: str, correlation_key: str = "", time_to_live_ms: int = 0,
                         message_id: str = "", variables: dict | None = None) -> int:
@@ -181,17 +184,32 @@ class Engine:
         return self._submit(lambda: self._set_variables(element_instance_key, variables, local), "UPDATE")
 
     def resolve_incident(self, key: int) -> None:
-        self._submit(lambda: self._resolve(key), "RESOLVE")
+        return self._submit(lambda: self._resolve(key), "RESOLVE")
 
     def delete_resource(self, key: int) -> None:
-        self._submit(lambda: self._delete_resource(key), "DELETE")
+        return self._submit(lambda: self._delete_resource(key), "DELETE")
 
     def broadcast_signal(self, name: str, variables: dict | None = None) -> int:
         return self._submit(lambda: self._broadcast(name, variables or {}), "BROADCAST")
 
     def complete_user_task(self, element_instance_key: int, variables: dict | None = None) -> None:
         """Complete a Camunda user task (<zeebe:userTask/>, no job) by its element instance key."""
-        self._submit(lambda: self._complete_user_task(element_instance_key, variables or {}), "COMPLETE")
+        return self._submit(lambda: self._complete_user_task(element_instance_key, variables or {}), "COMPLETE")
+
+    def submit(self, command: str, /, *args: Any, **kwargs: Any) -> Future:
+        """Queue a facade command without waiting: `submit("complete_job", key, {"ok": True})`.
+
+        The future resolves once the command is committed, with the command's result or its
+        `Rejection`. Its callbacks run on the engine's writer thread and must be quick. For
+        callers that hold many commands in flight (the gRPC gateway, benchmarks).
+        """
+        if command not in _DEFERRABLE:
+            raise ValueError(f"'{command}' cannot be submitted without waiting")
+        self._deferred_call.active = True
+        try:
+            return getattr(self, command)(*args, **kwargs)
+        finally:
+            self._deferred_call.active = False
 
     def tick(self) -> None:
         """Fire everything due on the clock now (timers, job time-outs, back-offs), then return."""
@@ -302,6 +320,10 @@ class Engine:
                                 f"the engine's command queue is full ({self.max_queue} commands); retry later")
             self._pending += 1
         command = _Command(run)
+        if getattr(self._deferred_call, "active", False):
+            command.future = Future()
+            self._queue.put(command)
+            return command.future
         self._queue.put(command)
         command.done.wait()
         if command.error is not None:
@@ -344,7 +366,12 @@ class Engine:
             with self._pending_lock:
                 self._pending -= len(batch)
             for command in batch:
-                command.done.set()
+                if command.future is None:
+                    command.done.set()
+                elif command.error is not None:
+                    command.future.set_exception(command.error)
+                else:
+                    command.future.set_result(command.result)
             for callback in callbacks:
                 try:
                     callback()
@@ -1582,6 +1609,13 @@ class Engine:
 
 
 # ==== small helpers ==============================================================================
+_DEFERRABLE = frozenset({
+    "deploy", "create_process_instance", "cancel_process_instance", "activate_jobs", "complete_job",
+    "fail_job", "throw_error", "update_job_retries", "update_job_timeout", "publish_message",
+    "set_variables", "resolve_incident", "delete_resource", "broadcast_signal", "complete_user_task",
+})
+
+
 def _release(waiter: _Waiter, variables: dict[str, Any]) -> None:
     waiter.variables = variables
     waiter.done.set()

@@ -227,3 +227,15 @@ def test_service_task_flows_through_a_job_with_feel_type(kit):
                                         + service("t", "=&quot;notify.&quot; + channel") + chain("s", "t", "e")))
     kit.start("dyn", channel="sms")
     assert len(kit.jobs("notify.sms")) == 1
+
+
+def test_submitted_commands_resolve_futures_after_commit(kit):
+    kit.deploy(DIAGRAMS / "three-steps.bpmn")
+    futures = [kit.engine.submit("create_process_instance", bpmn_process_id="three-steps") for _ in range(20)]
+    keys = [f.result(timeout=5).process_instance_key for f in futures]
+    assert len(set(keys)) == 20
+    refused = kit.engine.submit("complete_job", 12345)
+    with pytest.raises(Rejection):
+        refused.result(timeout=5)
+    with pytest.raises(ValueError):
+        kit.engine.submit("await_result", keys[0], 1)
