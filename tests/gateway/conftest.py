@@ -12,6 +12,7 @@ from typing import Any
 import grpc
 import pytest
 from gateway_job_board import JobBoard
+from gateway_paths import ZBCTL
 from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 
 from engine.gateway import BackgroundGateway
@@ -32,10 +33,6 @@ def board_gateway(job_board: JobBoard) -> Iterator[BackgroundGateway]:
 def board_stub(board_gateway: BackgroundGateway) -> Iterator[GatewayStub]:
     with grpc.insecure_channel(board_gateway.address) as channel:
         yield GatewayStub(channel)
-
-
-PROCESSES = Path(__file__).parent / "processes"
-ZBCTL = Path(__file__).resolve().parents[2] / "node_modules" / "zbctl" / "bin" / "zbctl-cli.linux"
 
 
 @pytest.fixture

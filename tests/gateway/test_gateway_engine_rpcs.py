@@ -6,7 +6,7 @@ import json
 
 import grpc
 import pytest
-from conftest import PROCESSES
+from gateway_paths import PROCESSES
 from pyzeebe.proto import gateway_pb2 as pb
 
 

@@ -195,7 +195,7 @@ def test_stopping_releases_long_polls_at_once(job_board):
 
 
 def _start_three_steps(stub) -> int:
-    from conftest import PROCESSES
+    from gateway_paths import PROCESSES
 
     stub.DeployResource(
         pb.DeployResourceRequest(

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PROCESSES
+from gateway_paths import PROCESSES
 from pyzeebe import (
     Job,
     ZeebeClient,

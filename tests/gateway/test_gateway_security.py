@@ -103,7 +103,7 @@ def test_zbctl_talks_tls_to_python_m_engine(tmp_path, tls, free_port):
     import sys
     from pathlib import Path
 
-    from conftest import ZBCTL
+    from gateway_paths import ZBCTL
 
     root = Path(__file__).resolve().parents[2]
     cert, key = tmp_path / "served.pem", tmp_path / "served.key"

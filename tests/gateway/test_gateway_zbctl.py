@@ -9,7 +9,7 @@ from typing import Any
 
 import grpc
 import pytest
-from conftest import PROCESSES, ZBCTL
+from gateway_paths import PROCESSES, ZBCTL
 from pyzeebe.proto import gateway_pb2 as pb
 
 THREE_STEPS = str(PROCESSES / "gateway-three-steps.bpmn")
