@@ -169,3 +169,58 @@ def _exec(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# ---- staff accounts and API tokens (the webapp's helper) -----------------------------------
+@main.group()
+def user() -> None:
+    """Staff accounts: their roles are the candidate groups of the user tasks."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, required=True,
+              type=click.Choice(["reception", "specialist", "head", "leader", "operator", "admin"]),
+              help="a role (repeat for several)")
+@click.option("--name", "full_name", required=True, help="full name as staff read it")
+@click.option("--unit", default=None, help="division or office")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="the password (asked for when not given)")
+def user_add(username: str, roles: tuple[str, ...], full_name: str, unit: str | None, password: str) -> None:
+    """Create a staff account."""
+    from motcua import db
+    from motcua.staff_accounts import AccountError, create_user
+
+    settings = settings_module.load()
+    _migrate(settings)
+    try:
+        with db.transaction(db.session_factory(settings.database_url)) as session:
+            created = create_user(session, username, full_name, password, roles, unit=unit)
+            name = created.username
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"user {name} created with roles {', '.join(roles)}")
+
+
+@main.group()
+def token() -> None:
+    """Bearer tokens for machine clients of the JSON API (/api/v1)."""
+
+
+@token.command("create")
+@click.argument("username")
+@click.option("--name", default="", help="what the token is for")
+def token_create(username: str, name: str) -> None:
+    """Issue a token acting as USERNAME; it is shown once."""
+    from motcua import db
+    from motcua.staff_accounts import find_user
+
+    settings = settings_module.load()
+    _migrate(settings)
+    with db.transaction(db.session_factory(settings.database_url)) as session:
+        account = find_user(session, username)
+        if account is None:
+            raise click.ClickException(f"no user {username}")
+        row, text = db.ApiToken.issue(account, name)
+        session.add(row)
+    click.echo(text)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
@@ -26,15 +27,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
     )
+    app.config.setdefault("INBOX_JOB_TIMEOUT_MS", 24 * 3_600_000)
     if config:
         app.config.update(config)
     csrf.init_app(app)
     i18n.init_app(app, settings.language)
     _register_errors(app)
     _register_security_headers(app)
+    _register_staff_area(app, settings)
 
     @app.get("/")
-    def home() -> str:
+    def home():
+        from webapp.auth import current_user
+
+        if current_user() is not None:
+            return redirect(url_for("inbox.index"))
         return render_template("home.html")
 
     @app.get("/healthz")
@@ -42,6 +49,48 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         return {"status": "ok"}
 
     return app
+
+
+def _register_staff_area(app: Flask, settings: settings_module.Settings) -> None:
+    """The database (migrated on start), the engine's gateway and the staff blueprints."""
+    from motcua.db import migrate
+    from webapp import admin, api, auth, dossiers, inbox, markdown, reception
+    from webapp.inbox.collector import TaskCollector
+    from webapp.office import build_office
+
+    office = build_office(settings, app.config)
+    if app.config.get("MIGRATE_ON_START", True):
+        migrate(str(office.sessions.kw["bind"].url.render_as_string(hide_password=False)))
+    app.extensions["motcua.office"] = office
+    app.extensions["motcua.collector"] = TaskCollector(
+        office, timeout_ms=app.config["INBOX_JOB_TIMEOUT_MS"])
+    auth.init_app(app)
+    for blueprint in (auth.bp, admin.bp, inbox.bp, reception.bp, dossiers.bp, api.bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api.bp)  # machine clients authenticate with Bearer tokens, not cookies
+    app.jinja_env.globals["markdown"] = markdown.render
+    app.jinja_env.filters["merge_arg"] = lambda args, key, value: urlencode({**args, key: value})
+    app.jinja_env.filters["local_time"] = _local_time
+
+
+def _local_time(moment, pattern: str = "%d/%m/%Y %H:%M") -> str:
+    """A moment as the desk reads it: Vietnam time."""
+    from datetime import date, datetime
+
+    from motcua.db.base import LOCAL_ZONE
+
+    if moment is None or moment == "":
+        return ""
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+        except ValueError:
+            return moment
+    if isinstance(moment, datetime):
+        return (moment.astimezone(LOCAL_ZONE) if moment.tzinfo else moment).strftime(pattern)
+    if isinstance(moment, date):
+        return moment.strftime("%d/%m/%Y")
+    return str(moment)
 
 
 def _wants_json() -> bool:

@@ -1,0 +1,78 @@
+"""Signing in and out, roles on pages, the admin's user page, CSRF on the sign-in form."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import PASSWORD, sign_in
+
+
+def test_staff_pages_ask_to_sign_in_first(client):
+    response = client.get("/inbox")
+    assert response.status_code == 302 and "/sign-in?next=/inbox" in response.headers["Location"]
+    assert "Đăng nhập cán bộ" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_wrong_password_is_refused_in_vietnamese(staff_app):
+    response = staff_app.test_client().post("/sign-in", data={"username": "tiepnhan", "password": "sai"})
+    assert response.status_code == 401
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in response.get_data(as_text=True)
+
+
+def test_sign_in_goes_to_the_inbox_and_sign_out_ends_the_session(staff_app):
+    client = sign_in(staff_app, "tiepnhan")
+    page = client.get("/inbox").get_data(as_text=True)
+    assert "Việc cần làm" in page and "Nguyễn Thị Lan" in page
+    assert client.post("/sign-out").status_code == 302
+    assert client.get("/inbox").status_code == 302
+
+
+def test_sign_in_only_returns_to_pages_of_this_site(staff_app):
+    response = staff_app.test_client().post("/sign-in?next=https://evil.example/x",
+                                            data={"username": "tiepnhan", "password": PASSWORD})
+    assert response.headers["Location"] == "/inbox"
+
+
+def test_the_sign_in_form_carries_a_csrf_token(client):
+    page = client.get("/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    refused = client.post("/sign-in", data={"username": "tiepnhan", "password": PASSWORD})
+    assert refused.status_code == 400
+    accepted = client.post("/sign-in", data={"username": "tiepnhan", "password": PASSWORD, "csrf_token": token})
+    assert accepted.status_code == 302
+
+
+def test_roles_decide_the_pages(as_staff):
+    specialist = as_staff("chuyenvien")
+    assert specialist.get("/reception").status_code == 403
+    assert specialist.get("/admin/users").status_code == 403
+    assert "Tiếp nhận hồ sơ" not in specialist.get("/inbox").get_data(as_text=True)
+    reception = as_staff("tiepnhan")
+    assert reception.get("/reception").status_code == 200
+
+
+def test_the_admin_creates_a_user_who_can_then_sign_in(as_staff, staff_app):
+    admin = as_staff("quantri")
+    assert "tiepnhan" in admin.get("/admin/users").get_data(as_text=True)
+    response = admin.post("/admin/users", data={"username": "chuyenvien2", "full_name": "Võ Thị Mai",
+                                                "password": "mot-mat-khau", "roles": ["specialist", "head"]})
+    assert response.status_code == 302
+    assert "Võ Thị Mai" in admin.get("/admin/users").get_data(as_text=True)
+    client = sign_in(staff_app, "chuyenvien2", "mot-mat-khau")
+    assert client.get("/inbox").status_code == 200
+
+
+def test_the_admin_page_explains_a_taken_username(as_staff):
+    response = as_staff("quantri").post("/admin/users", data={
+        "username": "tiepnhan", "full_name": "X", "password": "mot-mat-khau", "roles": ["reception"]})
+    assert response.status_code == 400
+    assert "Tên đăng nhập đã có người dùng" in response.get_data(as_text=True)
+
+
+def test_a_deactivated_user_is_signed_out(as_staff, staff_app):
+    reception = as_staff("tiepnhan")
+    admin = as_staff("quantri")
+    users = admin.get("/admin/users").get_data(as_text=True)
+    user_id = re.search(r'action="/admin/users/(\d+)"[^>]*>\s*<input[^>]*>\s*<div><strong>tiepnhan', users).group(1)
+    admin.post(f"/admin/users/{user_id}", data={"roles": ["reception"]})  # "active" unticked
+    assert reception.get("/inbox").status_code == 302

@@ -1,0 +1,174 @@
+"""Sign-in for staff: hashed passwords (werkzeug), a signed session cookie, roles.
+
+The roles are the candidate groups of the user tasks (motcua.roles). Pages guard themselves with
+`@signed_in` or `@needs_role(...)`; the JSON API also accepts `Authorization: Bearer <token>`
+(tokens from `motcua token create USER`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from motcua.db import ApiToken, StaffUser
+from motcua.roles import StaffRole
+from motcua.staff_accounts import find_user
+from webapp.i18n import current_language, translate
+from webapp.office import office
+
+bp = Blueprint("auth", __name__)
+
+SEES_ALL_TASKS = frozenset({StaffRole.ADMIN, StaffRole.OPERATOR, StaffRole.LEADER, StaffRole.HEAD})
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    id: int
+    username: str
+    full_name: str
+    roles: frozenset[StaffRole]
+
+    @classmethod
+    def of(cls, user: StaffUser) -> SignedIn:
+        return cls(user.id, user.username, user.full_name, user.roles)
+
+    def has(self, *roles: StaffRole) -> bool:
+        return bool(self.roles & set(roles))
+
+    @property
+    def groups(self) -> frozenset[str]:
+        return frozenset(r.value for r in self.roles)
+
+    @property
+    def sees_all_tasks(self) -> bool:
+        return bool(self.roles & SEES_ALL_TASKS)
+
+    def role_labels(self) -> list[str]:
+        english = current_language() == "en"
+        return [r.label_en if english else r.label_vi for r in sorted(self.roles)]
+
+
+def t(key: str, **values: Any) -> str:
+    return translate(key, current_language(), **values)
+
+
+def current_user() -> SignedIn | None:
+    return g.get("user")
+
+
+def load_user() -> None:
+    g.user = None
+    header = request.headers.get("Authorization", "")
+    if request.path.startswith("/api/") and header.startswith("Bearer "):
+        with office().transaction() as db:
+            user = ApiToken.find_user(db, header.removeprefix("Bearer ").strip())
+            g.user = SignedIn.of(user) if user else None
+            g.api_token = True
+        return
+    user_id = session.get("user_id")
+    if user_id is None:
+        return
+    if request.path.startswith("/api/") and request.method not in ("GET", "HEAD", "OPTIONS"):
+        return  # the API takes no CSRF token: changing state needs a Bearer token
+    with office().sessions() as db:
+        user = db.get(StaffUser, user_id)
+        if user is None or not user.active or session.get("password_hash_tail") != _tail(user):
+            session.pop("user_id", None)
+            return
+        g.user = SignedIn.of(user)
+
+
+def _tail(user: StaffUser) -> str:
+    """Part of the password hash kept in the session: changing a password signs out everywhere."""
+    return (user.password_hash or "")[-12:]
+
+
+def _unauthorised():
+    if request.path.startswith("/api/"):
+        return jsonify(error=t("auth.api.unauthorised"), status=401), 401
+    return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+
+
+def signed_in(view):
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if current_user() is None:
+            return _unauthorised()
+        return view(*args, **kwargs)
+    return guarded
+
+
+def needs_role(*roles: StaffRole):
+    def decorate(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            user = current_user()
+            if user is None:
+                return _unauthorised()
+            if not user.has(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+        return guarded
+    return decorate
+
+
+def _safe_next(target: str | None) -> str:
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("inbox.index")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    error = None
+    username = ""
+    if request.method == "POST":
+        username = request.form.get("username", "").strip().lower()
+        password = request.form.get("password", "")
+        with office().transaction() as db:
+            user = find_user(db, username)
+            ok = user is not None and user.check_password(password)
+            if ok:
+                session.clear()
+                session["user_id"] = user.id
+                session["password_hash_tail"] = _tail(user)
+                session.permanent = False
+        if ok:
+            return redirect(_safe_next(request.args.get("next")))
+        error = t("auth.signin.failed")
+    return render_template("auth/sign_in.html", error=error, username=username), (401 if error else 200)
+
+
+@bp.post("/sign-out")
+def sign_out():
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    flash(t("auth.signed_out"), "info")
+    return redirect(url_for("auth.sign_in"))
+
+
+def init_app(app) -> None:
+    app.before_request(load_user)
+
+    @app.context_processor
+    def user_helpers() -> dict[str, Any]:
+        return {"user": current_user(), "StaffRole": StaffRole}
