@@ -8,7 +8,7 @@ from pathlib import Path
 
 import grpc
 from pyzeebe import ZeebeClient, create_insecure_channel
-from pyzeebe.errors import ZeebeError
+from pyzeebe.errors import PyZeebeError
 
 
 class DeploymentRejected(Exception):
@@ -26,6 +26,14 @@ def collect(paths: Iterable[Path], suffixes: tuple[str, ...]) -> list[Path]:
     return files
 
 
+def _reason(error: BaseException) -> str:
+    """The gateway's own sentence (pyzeebe keeps the gRPC error as the cause)."""
+    for candidate in (error, error.__cause__, error.__context__):
+        if isinstance(candidate, grpc.aio.AioRpcError):
+            return f"{candidate.code().name}: {candidate.details()}"
+    return str(error) or type(error).__name__
+
+
 def deploy(address: str, files: list[Path]) -> list[str]:
     """Deploy all files in one deployment; returns one human-readable line per deployed resource."""
     return asyncio.run(_deploy(address, files))
@@ -37,14 +45,18 @@ async def _deploy(address: str, files: list[Path]) -> list[str]:
         client = ZeebeClient(channel)
         try:
             result = await client.deploy_resource(*[str(f) for f in files])
-        except (ZeebeError, grpc.aio.AioRpcError) as error:
-            raise DeploymentRejected(f"deployment to {address} rejected: {error}") from None
+        except (PyZeebeError, grpc.aio.AioRpcError) as error:
+            raise DeploymentRejected(f"deployment to {address} rejected: {_reason(error)}") from None
     finally:
         await channel.close()
-    lines = [f"process {p.bpmn_process_id} version {p.version} (key {p.process_definition_key}) from {p.resource_name}"
-             for p in result.processes]
-    lines += [f"form {f.form_id} version {f.version} (key {f.form_key}) from {f.resource_name}"
-              for f in result.forms]
-    lines += [f"decision {d.dmn_decision_id} version {d.version} from {d.resource_name}"
-              for d in result.decisions]
+    lines = []
+    for item in result.deployments:
+        if hasattr(item, "bpmn_process_id"):
+            lines.append(f"process {item.bpmn_process_id} version {item.version} "
+                         f"(key {item.process_definition_key}) from {item.resource_name}")
+        elif hasattr(item, "form_id"):
+            lines.append(f"form {item.form_id} version {item.version} (key {item.form_key}) "
+                         f"from {item.resource_name}")
+        elif hasattr(item, "dmn_decision_id"):
+            lines.append(f"decision {item.dmn_decision_id} version {item.version} from {item.resource_name}")
     return lines
