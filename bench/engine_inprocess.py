@@ -8,7 +8,7 @@ Both run the same diagram (tests/engine/bpmn/three-steps.bpmn) in the same run:
   them all concurrently (as a pyzeebe worker's handlers would), minus gRPC. Commands are queued
   with `Engine.submit` (a future per command, resolved after commit).
 
-Run: `.venv/bin/python -m bench.engine_inprocess [instances]`
+Run: `.venv/bin/python -m bench.engine_inprocess [instances per round]` (3 rounds, best of each).
 """
 from __future__ import annotations
 
@@ -94,16 +94,25 @@ def durable_engine(instances: int, directory: Path) -> tuple[float, float]:
     return instances / elapsed, commands / elapsed
 
 
-def main(instances: int = 2000) -> dict[str, float]:
-    ceiling = raw_spiff(instances)
-    with tempfile.TemporaryDirectory() as directory:
-        durable, commands = durable_engine(instances, Path(directory))
+def main(instances: int = 1000, rounds: int = 3) -> dict[str, float]:
+    """Alternate raw and durable runs and keep the best of each: the machine is shared, and the
+    best round is the one least disturbed by other work."""
+    raw_runs, durable_runs, command_runs = [], [], []
+    for _ in range(rounds):
+        raw_runs.append(raw_spiff(instances))
+        with tempfile.TemporaryDirectory() as directory:
+            durable, commands = durable_engine(instances, Path(directory))
+        durable_runs.append(durable)
+        command_runs.append(commands)
+    ceiling, durable, commands = max(raw_runs), max(durable_runs), max(command_runs)
     ratio = durable / ceiling
-    print(f"raw SpiffWorkflow (in memory):   {ceiling:8.0f} instances/s")
-    print(f"durable engine (SQLite, WAL):    {durable:8.0f} instances/s ({commands:.0f} commands/s)")
-    print(f"ratio durable / raw:             {ratio:8.1%}")
+    print(f"raw SpiffWorkflow (in memory):   {ceiling:8.0f} instances/s  (rounds: "
+          f"{', '.join(f'{r:.0f}' for r in raw_runs)})")
+    print(f"durable engine (SQLite, WAL):    {durable:8.0f} instances/s  (rounds: "
+          f"{', '.join(f'{r:.0f}' for r in durable_runs)}; {commands:.0f} commands/s)")
+    print(f"ratio durable / raw (best/best): {ratio:8.1%}")
     return {"raw": ceiling, "durable": durable, "ratio": ratio}
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 2000)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)

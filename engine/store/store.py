@@ -48,9 +48,18 @@ class Store:
             event.listen(self.sql, "connect", _sqlite_pragmas)
         schema.metadata.create_all(self.sql)
         self._stored: dict[str, set[int]] = defaultdict(set)
+        self._writer_connection = None  # opened by the first commit, on the writer thread
 
     def close(self) -> None:
+        if self._writer_connection is not None:
+            self._writer_connection.close()
         self.sql.dispose()
+
+    def _connection(self):
+        """The writer's own connection, kept open: no pool checkout per transaction."""
+        if self._writer_connection is None:
+            self._writer_connection = self.sql.connect()
+        return self._writer_connection
 
     # ---- reading back -------------------------------------------------------------------
     def load(self) -> dict[str, Any]:
@@ -82,7 +91,8 @@ class Store:
         if changes.empty():
             return
         settled: list[tuple[str, list[int], list[int]]] = []
-        with self.sql.begin() as connection:
+        connection = self._connection()
+        with connection.begin():
             if changes.definitions:
                 connection.execute(insert(schema.definitions), changes.definitions)
             for key, values in changes.definition_updates.items():
@@ -151,8 +161,10 @@ class Store:
         if process_instance_key is not None:
             query = query.where(schema.records.c.process_instance_key == process_instance_key)
         query = query.order_by(schema.records.c.position).limit(limit)
-        with self.sql.connect() as connection:
-            return [dict(r._mapping) for r in connection.execute(query)]
+        connection = self._connection()
+        rows = [dict(r._mapping) for r in connection.execute(query)]
+        connection.commit()  # end the read transaction so the WAL can be checkpointed
+        return rows
 
 
 def _dumps(value: Any) -> str:
