@@ -207,6 +207,20 @@ def _local_day(dialect: str, column: str) -> str:
 _COLUMNS = ("id, procedure_code, procedure_version, channel, received_at, "
             "processing_finished_at AS finished_at, due_on, status")
 
+# outcomes, one per dossier: resolved early / on time / late, in progress within time / overdue
+# (paused or not), withdrawn; GONE = withdrawn before the period (not counted at all)
+GONE, EARLY, ON_TIME, LATE, WITHIN, OVERDUE, PAUSED_WITHIN, PAUSED_OVERDUE, WITHDRAWN = range(9)
+NEW_ONLINE, NEW_DIRECT, CARRIED_OVER = range(3)
+
+_OPEN_OUTCOME = """COALESCE(
+             (SELECT CASE MIN(CASE WHEN {pause_day} <= COALESCE(p.due_before, scope.due_on)
+                                   THEN 1 ELSE 0 END)
+                     WHEN 1 THEN {paused_within} WHEN 0 THEN {paused_overdue} END
+                FROM dossier_pauses p
+               WHERE p.dossier_id = scope.id AND p.requested_at < :end
+                 AND (p.resumed_at IS NULL OR p.resumed_at >= :end)),
+             CASE WHEN due_on >= :last_day THEN {within} ELSE {overdue} END)"""
+
 _REPORT_SQL = """
 WITH scope AS (
     SELECT {columns} FROM dossiers
@@ -218,56 +232,59 @@ WITH scope AS (
     SELECT {columns} FROM dossiers
      WHERE processing_finished_at IS NULL AND received_at < :start AND due_on IS NOT NULL
 ),
-marked AS (
-    SELECT scope.*,
-           CASE WHEN status = {withdrawn} AND finished_at IS NULL THEN
-               (SELECT MIN(sc.at) FROM status_changes sc
-                 WHERE sc.dossier_id = scope.id AND sc.status = {withdrawn})
-           END AS withdrawn_at
+classified AS (
+    SELECT procedure_code, procedure_version,
+           CASE WHEN received_at < :start THEN {carried_over}
+                WHEN channel = 'online' THEN {new_online} ELSE {new_direct} END AS intake,
+           CASE
+             WHEN finished_at < :end THEN
+               CASE WHEN {finished_day} < due_on THEN {early}
+                    WHEN {finished_day} = due_on THEN {on_time} ELSE {late} END
+             WHEN status = {withdrawn_status} AND finished_at IS NULL THEN COALESCE(
+               (SELECT CASE WHEN MIN(sc.at) < :start THEN {gone}
+                            WHEN MIN(sc.at) < :end THEN {withdrawn} END
+                  FROM status_changes sc
+                 WHERE sc.dossier_id = scope.id AND sc.status = {withdrawn_status}),
+               {open_outcome})
+             ELSE {open_outcome}
+           END AS outcome
       FROM scope
 ),
-counted AS (
-    SELECT procedure_code, procedure_version, channel, received_at, finished_at, due_on,
-           withdrawn_at,
-           CASE WHEN (finished_at IS NULL OR finished_at >= :end)
-                 AND (withdrawn_at IS NULL OR withdrawn_at >= :end) THEN
-               (SELECT MIN(CASE WHEN {pause_day} <= COALESCE(p.due_before, marked.due_on)
-                                THEN 1 ELSE 0 END)
-                  FROM dossier_pauses p
-                 WHERE p.dossier_id = marked.id AND p.requested_at < :end
-                   AND (p.resumed_at IS NULL OR p.resumed_at >= :end))
-           END AS paused_within
-      FROM marked
-     WHERE withdrawn_at IS NULL OR withdrawn_at >= :start
+grouped AS (
+    SELECT procedure_code, procedure_version, intake, outcome, COUNT(*) AS n
+      FROM classified
+     GROUP BY procedure_code, procedure_version, intake, outcome
 )
 SELECT procedure_code, procedure_version,
-  SUM(CASE WHEN received_at >= :start AND channel = 'online' THEN 1 ELSE 0 END),
-  SUM(CASE WHEN received_at >= :start AND channel <> 'online' THEN 1 ELSE 0 END),
-  SUM(CASE WHEN received_at < :start THEN 1 ELSE 0 END),
-  SUM(CASE WHEN finished_at < :end AND {finished_day} < due_on THEN 1 ELSE 0 END),
-  SUM(CASE WHEN finished_at < :end AND {finished_day} = due_on THEN 1 ELSE 0 END),
-  SUM(CASE WHEN finished_at < :end AND {finished_day} > due_on THEN 1 ELSE 0 END),
-  SUM(CASE WHEN {open} AND (paused_within = 1 OR (paused_within IS NULL AND due_on >= :last_day))
-           THEN 1 ELSE 0 END),
-  SUM(CASE WHEN {open} AND (paused_within = 0 OR (paused_within IS NULL AND due_on < :last_day))
-           THEN 1 ELSE 0 END),
-  SUM(CASE WHEN {open} AND paused_within IS NOT NULL THEN 1 ELSE 0 END),
-  SUM(CASE WHEN withdrawn_at < :end THEN 1 ELSE 0 END)
-FROM counted
-GROUP BY procedure_code, procedure_version
+       SUM(CASE WHEN intake = {new_online} THEN n ELSE 0 END),
+       SUM(CASE WHEN intake = {new_direct} THEN n ELSE 0 END),
+       SUM(CASE WHEN intake = {carried_over} THEN n ELSE 0 END),
+       SUM(CASE WHEN outcome = {early} THEN n ELSE 0 END),
+       SUM(CASE WHEN outcome = {on_time} THEN n ELSE 0 END),
+       SUM(CASE WHEN outcome = {late} THEN n ELSE 0 END),
+       SUM(CASE WHEN outcome IN ({within}, {paused_within}) THEN n ELSE 0 END),
+       SUM(CASE WHEN outcome IN ({overdue}, {paused_overdue}) THEN n ELSE 0 END),
+       SUM(CASE WHEN outcome IN ({paused_within}, {paused_overdue}) THEN n ELSE 0 END),
+       SUM(CASE WHEN outcome = {withdrawn} THEN n ELSE 0 END)
+  FROM grouped
+ WHERE outcome <> {gone}
+ GROUP BY procedure_code, procedure_version
 """
 
-_OPEN = ("(finished_at IS NULL OR finished_at >= :end) "
-         "AND (withdrawn_at IS NULL OR withdrawn_at >= :end)")
+_CODES = {
+    "gone": GONE, "early": EARLY, "on_time": ON_TIME, "late": LATE, "within": WITHIN,
+    "overdue": OVERDUE, "paused_within": PAUSED_WITHIN, "paused_overdue": PAUSED_OVERDUE,
+    "withdrawn": WITHDRAWN, "new_online": NEW_ONLINE, "new_direct": NEW_DIRECT,
+    "carried_over": CARRIED_OVER, "withdrawn_status": int(DossierStatus.WITHDRAWN),
+}
 
 
 def report_statement(dialect: str) -> sa.TextClause:
     """The Biểu 06 aggregation for `dialect` (`sqlite` or `postgresql`), one row per procedure
     version; binds `start`, `end` (moments) and `last_day` (date)."""
-    sql = _REPORT_SQL.format(
-        columns=_COLUMNS, withdrawn=int(DossierStatus.WITHDRAWN), open=_OPEN,
-        pause_day=_local_day(dialect, "p.requested_at"),
-        finished_day=_local_day(dialect, "finished_at"))
+    open_outcome = _OPEN_OUTCOME.format(pause_day=_local_day(dialect, "p.requested_at"), **_CODES)
+    sql = _REPORT_SQL.format(columns=_COLUMNS, open_outcome=open_outcome,
+                             finished_day=_local_day(dialect, "finished_at"), **_CODES)
     return sa.text(sql).bindparams(sa.bindparam("start", type_=Moment()),
                                    sa.bindparam("end", type_=Moment()),
                                    sa.bindparam("last_day", type_=sa.Date()))
