@@ -27,6 +27,7 @@ class JobSignals:
         self._versions: dict[str, int] = {}
         self._drained_at: dict[str, int] = {}
         self.closed = False
+        self.stopping = asyncio.Event()  # set with `close`, for waits other than for jobs
 
     def notify(self, job_type: str) -> None:
         """Thread-safe and cheap: the wake-up is skipped when nobody waits for this type (dict
@@ -72,6 +73,7 @@ class JobSignals:
     def close(self) -> None:
         """Release every waiter: long polls answer with what they have, streams end."""
         self.closed = True
+        self.stopping.set()
         for waiters in self._waiters.values():
             for event in waiters:
                 event.set()

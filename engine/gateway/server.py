@@ -128,8 +128,11 @@ class GatewayServer:
         if self._signals is not None:
             self._signals.close()
         await self._server.stop(grace_s)
-        for pool in self._pools:
-            await asyncio.to_thread(pool.close, grace_s)
+        commands, waits = self._pools
+        await asyncio.to_thread(commands.close, grace_s)
+        # result waits were answered already (released above); their threads may stay blocked in
+        # the engine until their own timeout, as daemons, without holding up the stop
+        await asyncio.to_thread(waits.close, 0.0)
         self._server = None
         log.info("Zeebe gateway on %s stopped", self.address)
 
@@ -158,6 +161,8 @@ class BackgroundGateway:
         return self
 
     def stop(self, grace_s: float = 5.0) -> None:
+        if self._loop.is_closed():
+            return
         asyncio.run_coroutine_threadsafe(self.server.stop(grace_s), self._loop).result(timeout=60)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)

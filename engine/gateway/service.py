@@ -190,20 +190,37 @@ class Gateway(GatewayServicer):
             timeout_s = max(0.0, min(timeout_s, client_left - DEADLINE_MARGIN_S))
         created = await self._create(request.request, rpc)
         key = created.process_instance_key
-        try:
-            variables = await self._run(
+        result = self._waits.submit(
+            functools.partial(
                 self._engine.await_result,
                 key,
                 timeout_s,
                 arguments.fetch_variables(request.fetchVariables),
-                executor=self._waits,
             )
+        )
+        stopping = asyncio.ensure_future(self._signals.stopping.wait())
+        try:
+            await asyncio.wait({result, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+        if not result.done():  # a wait is released like a long poll, not held up to the grace
+            raise GatewayError(
+                grpc.StatusCode.UNAVAILABLE,
+                f"The gateway is stopping; process instance {key} keeps running and continues "
+                "when the engine starts again, but this request no longer waits for its result",
+            )
+        try:
+            variables = result.result()
         except TimeoutError:
             raise GatewayError(
                 grpc.StatusCode.DEADLINE_EXCEEDED,
                 f"Expected process instance {key} to complete within {int(timeout_s * 1000)} ms, "
                 "but it is still running (it keeps running; only the wait ended)",
             ) from None
+        except Exception as error:
+            if _is_rejection(error):
+                raise from_rejection(error) from None
+            raise
         return pb.CreateProcessInstanceWithResultResponse(
             processDefinitionKey=created.process_definition_key,
             bpmnProcessId=created.bpmn_process_id,

@@ -173,3 +173,34 @@ def test_a_job_stream_gets_each_new_job_pushed(stub):
     stream.cancel()
     assert [job.processInstanceKey for job in pushed] == instances
     assert all(job.worker == "streamer" for job in pushed)
+
+
+def test_stopping_releases_a_request_waiting_for_a_result(gateway, stub):
+    import threading
+    import time
+
+    deploy(stub, "gateway-three-steps.bpmn")
+    outcome: dict[str, object] = {}
+
+    def wait_for_result() -> None:
+        started = time.monotonic()
+        outcome["error"] = refused(
+            lambda: stub.CreateProcessInstanceWithResult(
+                pb.CreateProcessInstanceWithResultRequest(
+                    request=pb.CreateProcessInstanceRequest(
+                        bpmnProcessId="gateway-three-steps", version=-1
+                    ),
+                    requestTimeout=20_000,
+                )
+            )
+        )
+        outcome["after"] = time.monotonic() - started
+
+    waiter = threading.Thread(target=wait_for_result)
+    waiter.start()
+    time.sleep(0.5)
+    gateway.stop(grace_s=10)
+    waiter.join(timeout=15)
+    assert outcome["error"].code() == grpc.StatusCode.UNAVAILABLE
+    assert "keeps running" in outcome["error"].details()
+    assert outcome["after"] < 5
