@@ -121,7 +121,8 @@ def set_status(job: Job) -> dict[str, Any]:
         if _done_by(session, job) is not None:
             return {}
         dossier = dossier_for(session, job.variables, ctx.catalog, now)
-        last = dossier.timeline[-1] if dossier.timeline else None
+        # the line written last (by id: the timeline itself is ordered by the time of the change)
+        last = max(dossier.timeline, key=lambda change: change.id, default=None)
         if last is not None and last.status is status and last.step == step:
             return {}  # the service that made the change already wrote this line
         if status is DossierStatus.PROCESSED:

@@ -85,3 +85,18 @@ def test_an_agency_that_never_answers_is_reminded_and_the_desk_warned(office, of
     assert "desk.consultation-overdue" in desk_warnings(sessions)
     kinds = [r.body["type"] for r in agency.requests]
     assert kinds[0] == "request" and set(kinds) <= {"request", "reminder"} and len(kinds) <= 2
+
+
+def test_a_supplement_never_brought_to_the_desk_means_not_accepted(office, office_context, sms_gateway, portal, sessions):
+    office.start_workers()
+    office.submit(code=CODE, phone=PHONE, components=[])
+    _, check = office.user_task("Task_ReceptionCheck")
+    weeks_ago(office_context, 40)
+    office.complete("Task_ReceptionCheck", intakeDecision="supplement", missingItems=check["missingItems"])
+    wait_until(lambda: dossier_row(sessions).status is DossierStatus.NOT_ACCEPTED, what="status 3")
+    texts = sms_gateway.wait_for(lambda requests: len(requests) == 2)
+    assert "bo sung" in texts[0].body["Content"] and "khong duoc" in texts[1].body["Content"]
+    reports = portal.wait_for(lambda requests: len(requests) == 2)
+    assert [r.headers["Idempotency-Key"] for r in reports] == [
+        f"{CODE}:supplement-requested:1", f"{CODE}:not-accepted:1"]
+    assert dossier_row(sessions).due_on is None  # never received: no appointment was promised
