@@ -204,3 +204,10 @@ def test_stopping_releases_a_request_waiting_for_a_result(gateway, stub):
     assert outcome["error"].code() == grpc.StatusCode.UNAVAILABLE
     assert "keeps running" in outcome["error"].details()
     assert outcome["after"] < 5
+
+
+def test_a_worker_gets_only_the_variables_it_asks_for(stub):
+    deploy(stub, "gateway-three-steps.bpmn")
+    start(stub, "gateway-three-steps", dossierCode="F-1", applicant={"name": "Nguyễn Văn A"})
+    [job] = activate(stub, "gw.check", fetchVariable=["dossierCode"])
+    assert json.loads(job.variables) == {"dossierCode": "F-1"}
