@@ -18,6 +18,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 COMPACT = "compact-1"
+_encode = json.JSONEncoder(separators=(",", ":")).encode  # one encoder, reused
 SPIFF = "spiff"
 
 
@@ -47,7 +48,7 @@ class Snapshots:
     def dump(self, workflow: BpmnWorkflow) -> str:
         if not workflow.subprocesses:
             try:
-                return json.dumps(_compact(workflow), separators=(",", ":"))
+                return _encode(_compact(workflow))
             except (TypeError, ValueError):
                 pass  # internal data Spiff alone knows how to store (e.g. pending events)
         return json.dumps({"format": SPIFF, **self._converter.to_dict(workflow)}, separators=(",", ":"))

@@ -405,6 +405,7 @@ class Engine:
         self._changes = Changes()
         self._deferred: dict[str, list[tuple]] = {}
         self._journal: list[tuple[Any, str]] = []
+        self._full_scan = False
         self._after_commit: list[Callable[[], None]] = []
         self._dirty: set[int] = set()
         self._finished_snapshots: dict[int, LiveInstance] = {}
@@ -687,8 +688,9 @@ class Engine:
         self._current = live
         start_task.run()
         chosen = None
-        for task in list(workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK)):
-            if isinstance(task.task_spec, StartEventMixin) and task.workflow is workflow:
+        candidates = [t for child in start_task.children for t in (child, *child.children)]
+        for task in candidates:
+            if isinstance(task.task_spec, StartEventMixin) and not task.has_state(TaskState.FINISHED_MASK):
                 if task.task_spec.bpmn_id == start_element:
                     chosen = task
                 else:
@@ -747,6 +749,7 @@ class Engine:
                             f"Expected to cancel a process instance with key '{key}', but no such process was found")
         self._current = live
         live.workflow.cancel()
+        self._full_scan = True
         self._observe(live)
         self._finish(live, "TERMINATED")
 
@@ -819,6 +822,7 @@ class Engine:
                 self._raise_incident_for(live, failure)
 
     def _raise_incident_for(self, live: LiveInstance, failure: Exception) -> None:
+        self._full_scan = True
         task = getattr(failure, "task", None)
         if task is None:
             task = next(iter(live.workflow.get_tasks(state=TaskState.ERROR)), None)
@@ -863,9 +867,13 @@ class Engine:
         for task, kind in journal:
             if task.workflow.top_workflow is live.workflow:
                 self._track(live, task, kind)
-        for task in list(live.all_tasks()):
-            if is_element(task):
-                self._track(live, task, "sync")
+        # Spiff tells of every activation and completion, but not of every cancellation (a
+        # subprocess's own cancel does not signal it): then a full pass settles what was missed.
+        if self._full_scan or live.workflow.subprocesses or any(kind == "cancelled" for _, kind in journal):
+            self._full_scan = False
+            for task in list(live.all_tasks()):
+                if is_element(task):
+                    self._track(live, task, "sync")
         for args_list in self._deferred.values():
             for args in args_list:
                 self._record(*args)

@@ -167,8 +167,7 @@ class Store:
         return rows
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode  # one encoder, reused
 
 
 def _instance_values(row: dict[str, Any]) -> dict[str, Any]:
