@@ -8,7 +8,7 @@ from pyzeebe import Job, ZeebeTaskRouter
 
 from motcua import dossiers
 from motcua.catalog import CopyType, Procedure
-from motcua.db import Dossier, transaction
+from motcua.db import DocumentKind, Dossier, transaction
 from motcua.db.base import LOCAL_ZONE
 from motcua.paperwork import (
     ComponentLine,
@@ -79,7 +79,7 @@ def generate_document(job: Job) -> dict[str, Any]:
             occurrence = max(sum(1 for p in dossier.pauses if p.reason is PauseReason.SUPPLEMENT), 1)
         paper = render(document_type, paper_facts(ctx, dossier, procedure, document_type,
                                                   job.variables, now))
-        number = job.variables.get("resultNumber") if document_type.kind.value == "result" \
+        number = job.variables.get("resultNumber") if document_type.kind is DocumentKind.RESULT \
             else job.variables.get("receiptNumber")
         document = store_once(session, dossier, paper, occurrence, number=number)
         return {"documentId": str(document.id)}

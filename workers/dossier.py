@@ -10,6 +10,7 @@ from pyzeebe import Job, ZeebeTaskRouter
 from motcua import dossiers
 from motcua.checklist import check_submission
 from motcua.db import Rating, Satisfaction, StatusChange, transaction
+from motcua.deadlines import DeadlineUnit
 from motcua.statuses import DossierStatus
 from workers import job_types
 from workers.context import current
@@ -58,7 +59,7 @@ def validate_checklist(job: Job) -> dict[str, Any]:
         check = procedure.completeness_check
         if check is None:
             check_due = after_working_days(calendar, now, 1)
-        elif check.unit.value == "working_days":
+        elif check.unit is DeadlineUnit.WORKING_DAYS:
             check_due = after_working_days(calendar, now, check.value)
         else:
             check_due = after_days(calendar, now, check.value)
