@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import heapq
+import json
 import logging
 import queue
 import threading
@@ -65,6 +66,7 @@ class _Command:
     result: Any = None
     error: BaseException | None = None
     future: Future | None = None
+    intent: str | None = None
 
 
 @dataclass
@@ -137,8 +139,9 @@ class Engine:
                                 process_definition_key: int | None = None,
                                 variables: dict | None = None,
                                 start_instructions: list[str] = ()) -> InstanceCreated:
+        variables = _checked("CREATE", variables)
         return self._submit(lambda: self._create(bpmn_process_id, version, process_definition_key,
-                                                 variables or {}, list(start_instructions)), "CREATE")
+                                                 variables, list(start_instructions)), "CREATE")
 
     def await_result(self, process_instance_key: int, timeout_s: float,
                      fetch_variables: list[str] | None = None) -> dict:
@@ -158,16 +161,19 @@ class Engine:
                             "ACTIVATE")
 
     def complete_job(self, key: int, variables: dict | None = None) -> None:
-        return self._submit(lambda: self._complete_job(key, variables or {}), "COMPLETE")
+        variables = _checked("COMPLETE", variables)
+        return self._submit(lambda: self._complete_job(key, variables), "COMPLETE")
 
     def fail_job(self, key: int, retries: int, error_message: str = "", retry_backoff_ms: int = 0,
                  variables: dict | None = None) -> None:
-        return self._submit(lambda: self._fail_job(key, retries, error_message, retry_backoff_ms, variables or {}),
+        variables = _checked("FAIL", variables)
+        return self._submit(lambda: self._fail_job(key, retries, error_message, retry_backoff_ms, variables),
                      "FAIL")
 
     def throw_error(self, key: int, error_code: str, error_message: str = "",
                     variables: dict | None = None) -> None:
-        return self._submit(lambda: self._throw_error(key, error_code, error_message, variables or {}), "THROW_ERROR")
+        variables = _checked("THROW_ERROR", variables)
+        return self._submit(lambda: self._throw_error(key, error_code, error_message, variables), "THROW_ERROR")
 
     def update_job_retries(self, key: int, retries: int) -> None:
         return self._submit(lambda: self._update_retries(key, retries), "UPDATE_RETRIES")
@@ -177,10 +183,12 @@ class Engine:
 
     def publish_message(self, name: str, correlation_key: str = "", time_to_live_ms: int = 0,
                         message_id: str = "", variables: dict | None = None) -> int:
+        variables = _checked("PUBLISH", variables)
         return self._submit(lambda: self._publish(name, correlation_key, time_to_live_ms, message_id,
-                                                  variables or {}), "PUBLISH")
+                                                  variables), "PUBLISH")
 
     def set_variables(self, element_instance_key: int, variables: dict, local: bool = False) -> int:
+        variables = _checked("UPDATE", variables)
         return self._submit(lambda: self._set_variables(element_instance_key, variables, local), "UPDATE")
 
     def resolve_incident(self, key: int) -> None:
@@ -190,11 +198,13 @@ class Engine:
         return self._submit(lambda: self._delete_resource(key), "DELETE")
 
     def broadcast_signal(self, name: str, variables: dict | None = None) -> int:
-        return self._submit(lambda: self._broadcast(name, variables or {}), "BROADCAST")
+        variables = _checked("BROADCAST", variables)
+        return self._submit(lambda: self._broadcast(name, variables), "BROADCAST")
 
     def complete_user_task(self, element_instance_key: int, variables: dict | None = None) -> None:
         """Complete a Camunda user task (<zeebe:userTask/>, no job) by its element instance key."""
-        return self._submit(lambda: self._complete_user_task(element_instance_key, variables or {}), "COMPLETE")
+        variables = _checked("COMPLETE", variables)
+        return self._submit(lambda: self._complete_user_task(element_instance_key, variables), "COMPLETE")
 
     def submit(self, command: str, /, *args: Any, **kwargs: Any) -> Future:
         """Queue a facade command without waiting: `submit("complete_job", key, {"ok": True})`.
@@ -319,7 +329,7 @@ class Engine:
                 raise Rejection(intent, "RESOURCE_EXHAUSTED",
                                 f"the engine's command queue is full ({self.max_queue} commands); retry later")
             self._pending += 1
-        command = _Command(run)
+        command = _Command(run, intent=intent)
         if getattr(self._deferred_call, "active", False):
             command.future = Future()
             self._queue.put(command)
@@ -346,22 +356,23 @@ class Engine:
                     stopping = True
                 else:
                     batch.append(item)
+            failure: Exception | None = None
             for command in batch:
                 try:
                     command.result = command.run()
                 except Rejection as rejection:
                     command.error = rejection
-                except Exception as failure:  # a bug must not take the writer down
+                except Exception as error:  # a bug must neither take the writer down nor stay in memory
                     log.exception("engine command failed")
-                    command.error = failure
-            try:
-                self._flush()
-            except Exception as failure:
-                log.exception("engine commit failed")
-                for command in batch:
-                    command.error = command.error or failure
-                self._changes = Changes()
-                self._after_commit = []
+                    command.error = failure = error
+            if failure is None:
+                try:
+                    self._flush()
+                except Exception as error:
+                    log.exception("engine commit failed")
+                    failure = error
+            if failure is not None:
+                self._roll_back(batch, failure)
             callbacks, self._after_commit = self._after_commit, []
             with self._pending_lock:
                 self._pending -= len(batch)
@@ -380,6 +391,18 @@ class Engine:
             if self._wakeups_changed:
                 self._wakeups_changed = False
                 self._poke_scheduler()
+
+    def _roll_back(self, batch: list[_Command], failure: Exception) -> None:
+        """Nothing of a failed group is kept: memory goes back to what the database holds."""
+        for command in batch:
+            if command.error is None:
+                command.error = Rejection(command.intent or "UNKNOWN", "RESOURCE_EXHAUSTED",
+                                          "the command was rolled back because another command of its "
+                                          f"transaction failed ({failure}); retry it")
+        waiters = self._waiters
+        self._recover(self.store.load())
+        self._waiters = waiters
+        self._poke_scheduler()
 
     def _flush(self) -> None:
         for key in self._dirty:
@@ -1624,6 +1647,23 @@ _DEFERRABLE = frozenset({
 })
 
 
+def _checked(intent: str, variables: dict | None) -> dict[str, Any]:
+    """Variables must be a JSON object (checked on the caller's thread, not the writer's)."""
+    if variables is None:
+        return {}
+    if not isinstance(variables, dict):
+        raise Rejection(intent, "INVALID_ARGUMENT",
+                        f"Expected variables to be a JSON object, but got {type(variables).__name__}")
+    try:
+        json.dumps(variables)
+    except (TypeError, ValueError) as invalid:
+        raise Rejection(intent, "INVALID_ARGUMENT",
+                        f"Expected variables to be a JSON document, but it is not: {invalid}") from None
+    if not all(isinstance(name, str) for name in variables):
+        raise Rejection(intent, "INVALID_ARGUMENT", "Expected variable names to be strings")
+    return variables
+
+
 def _release(waiter: _Waiter, variables: dict[str, Any]) -> None:
     waiter.variables = variables
     waiter.done.set()
@@ -1638,7 +1678,6 @@ def _text(value: Any) -> str:
 
 
 def _json(value: Any) -> str:
-    import json
     return json.dumps(value, separators=(",", ":"))
 
 

@@ -239,3 +239,32 @@ def test_submitted_commands_resolve_futures_after_commit(kit):
         refused.result(timeout=5)
     with pytest.raises(ValueError):
         kit.engine.submit("await_result", keys[0], 1)
+
+
+def test_variables_that_are_not_json_are_refused(kit):
+    kit.deploy(DIAGRAMS / "three-steps.bpmn")
+    kit.start("three-steps")
+    job = kit.jobs("step-a")[0]
+    with pytest.raises(Rejection) as refused:
+        kit.engine.complete_job(job["key"], {"when": object()})
+    assert refused.value.code == "INVALID_ARGUMENT"
+    with pytest.raises(Rejection):
+        kit.engine.create_process_instance(bpmn_process_id="three-steps", variables=["not", "an", "object"])
+
+
+def test_a_command_that_fails_midway_leaves_no_trace(kit, monkeypatch):
+    kit.deploy(DIAGRAMS / "three-steps.bpmn")
+    instance = kit.start("three-steps")
+    job = kit.jobs("step-a")[0]
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(kit.engine, "_finish_task", broken)  # after the job row was dropped
+    with pytest.raises(RuntimeError):
+        kit.engine.complete_job(job["key"])
+    monkeypatch.undo()
+    assert [j["key"] for j in kit.jobs("step-a")] == [job["key"]]
+    assert instance.is_waiting_at("a")
+    kit.engine.complete_job(job["key"])
+    assert instance.is_waiting_at("b")
