@@ -6,11 +6,13 @@ PY := $(VENV)/bin/python
 STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
 STAMP_SYSTEM := var/.system-packages
+VENDOR := webapp/static/vendor
+STAMP_VENDOR := $(VENDOR)/.installed
 PYTEST_ARGS ?=
 
 .PHONY: run test lint bench install clean
 
-install: $(STAMP_PY) $(STAMP_NODE) $(STAMP_SYSTEM)
+install: $(STAMP_PY) $(STAMP_NODE) $(STAMP_SYSTEM) $(STAMP_VENDOR)
 
 $(STAMP_PY): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +22,13 @@ $(STAMP_PY): pyproject.toml
 
 $(STAMP_NODE): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# bpmn-js's viewer for the operations pages, served from webapp/static/vendor/ (not in git).
+$(STAMP_VENDOR): $(STAMP_NODE)
+	@mkdir -p $(VENDOR)
+	cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
+	   node_modules/bpmn-js/dist/assets/diagram-js.css node_modules/bpmn-js/dist/assets/bpmn-js.css $(VENDOR)/
 	@touch $@
 
 # Debian packages the tests need (PostgreSQL, Chromium); skipped when present.
