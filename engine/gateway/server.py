@@ -21,6 +21,7 @@ from pyzeebe.proto.gateway_pb2_grpc import add_GatewayServicer_to_server
 
 from engine.gateway.bearer_token import BearerTokenCheck
 from engine.gateway.engine_calls import EngineCalls
+from engine.gateway.engine_commands import EngineCommands
 from engine.gateway.job_signals import JobSignals
 from engine.gateway.service import Gateway
 
@@ -78,7 +79,9 @@ class GatewayServer:
     async def start(self) -> None:
         self._signals = JobSignals(asyncio.get_running_loop())
         self.engine.add_job_listener(self._signals.notify)
-        commands = EngineCalls(COMMAND_THREADS, "gateway-command")
+        # threads for blocking engine calls only when the engine cannot answer with futures
+        blocking = 0 if hasattr(self.engine, "submit") else COMMAND_THREADS
+        commands = EngineCalls(blocking, "gateway-command")
         waits = EngineCalls(WAIT_THREADS, "gateway-wait")
         self._pools = [commands, waits]
         interceptors = [BearerTokenCheck(self._token)] if self._token else []
@@ -103,7 +106,7 @@ class GatewayServer:
                 self._signals,
                 host=self.host,
                 port=self.port,
-                commands=commands,
+                commands=EngineCommands(self.engine, fallback=commands),
                 waits=waits,
             ),
             server,

@@ -16,6 +16,7 @@ from pyzeebe.proto.gateway_pb2_grpc import GatewayServicer
 
 from engine.gateway import arguments, translate
 from engine.gateway.engine_calls import EngineCalls
+from engine.gateway.engine_commands import EngineCommands
 from engine.gateway.errors import GatewayError, from_rejection, invalid_argument, unimplemented
 from engine.gateway.job_signals import JobSignals
 
@@ -79,25 +80,19 @@ class Gateway(GatewayServicer):
         *,
         host: str,
         port: int,
-        commands: EngineCalls,
+        commands: EngineCommands,
         waits: EngineCalls,
     ) -> None:
         self._engine = engine
         self._signals = signals
         self._host, self._port = host, port
-        self._commands = commands  # engine commands: short, wait for their commit
+        self._commands = commands  # engine commands, answered after their commit
         self._waits = waits  # CreateProcessInstanceWithResult: may wait for a long time
 
-    async def _run(
-        self,
-        function: Callable[..., T],
-        *args: Any,
-        executor: EngineCalls | None = None,
-        **kwargs: Any,
-    ) -> T:
-        call = functools.partial(function, *args, **kwargs)
+    async def _run(self, command: str, *args: Any, **kwargs: Any) -> Any:
+        """`engine.<command>(...)`, awaited; a `Rejection` becomes the status Zeebe would give."""
         try:
-            return await (executor or self._commands).submit(call)
+            return await self._commands(command, *args, **kwargs)
         except Exception as error:
             if _is_rejection(error):
                 raise from_rejection(error) from None
@@ -117,9 +112,7 @@ class Gateway(GatewayServicer):
     ) -> pb.DeployResourceResponse:
         if not request.resources:
             raise invalid_argument("Expected to deploy at least one resource, but none given")
-        deployment = await self._run(
-            self._engine.deploy, [(r.name, r.content) for r in request.resources]
-        )
+        deployment = await self._run("deploy", [(r.name, r.content) for r in request.resources])
         return pb.DeployResourceResponse(
             key=deployment.key,
             deployments=translate.deployment_entries(deployment),
@@ -132,9 +125,7 @@ class Gateway(GatewayServicer):
     ) -> pb.DeployProcessResponse:
         if not request.processes:
             raise invalid_argument("Expected to deploy at least one process, but none given")
-        deployment = await self._run(
-            self._engine.deploy, [(p.name, p.definition) for p in request.processes]
-        )
+        deployment = await self._run("deploy", [(p.name, p.definition) for p in request.processes])
         return pb.DeployProcessResponse(
             key=deployment.key,
             processes=[translate.process_metadata(p) for p in deployment.processes],
@@ -144,7 +135,7 @@ class Gateway(GatewayServicer):
     async def DeleteResource(
         self, request: pb.DeleteResourceRequest, context: Any
     ) -> pb.DeleteResourceResponse:
-        await self._run(self._engine.delete_resource, request.resourceKey)
+        await self._run("delete_resource", request.resourceKey)
         return pb.DeleteResourceResponse()
 
     # -- process instances -----------------------------------------------------------------------
@@ -154,7 +145,7 @@ class Gateway(GatewayServicer):
         if not request.processDefinitionKey:
             arguments.not_blank(request.bpmnProcessId, rpc=rpc, field="bpmnProcessId")
         return await self._run(
-            self._engine.create_process_instance,
+            "create_process_instance",
             bpmn_process_id=request.bpmnProcessId or None,
             version=request.version,
             process_definition_key=request.processDefinitionKey or None,
@@ -234,7 +225,7 @@ class Gateway(GatewayServicer):
     async def CancelProcessInstance(
         self, request: pb.CancelProcessInstanceRequest, context: Any
     ) -> pb.CancelProcessInstanceResponse:
-        await self._run(self._engine.cancel_process_instance, request.processInstanceKey)
+        await self._run("cancel_process_instance", request.processInstanceKey)
         return pb.CancelProcessInstanceResponse()
 
     @unary
@@ -243,7 +234,7 @@ class Gateway(GatewayServicer):
     ) -> pb.SetVariablesResponse:
         variables = arguments.variables(request.variables, rpc="SetVariables")
         key = await self._run(
-            self._engine.set_variables, request.elementInstanceKey, variables, local=request.local
+            "set_variables", request.elementInstanceKey, variables, local=request.local
         )
         return pb.SetVariablesResponse(key=key)
 
@@ -251,7 +242,7 @@ class Gateway(GatewayServicer):
     async def ResolveIncident(
         self, request: pb.ResolveIncidentRequest, context: Any
     ) -> pb.ResolveIncidentResponse:
-        await self._run(self._engine.resolve_incident, request.incidentKey)
+        await self._run("resolve_incident", request.incidentKey)
         return pb.ResolveIncidentResponse()
 
     @unary
@@ -278,7 +269,7 @@ class Gateway(GatewayServicer):
         arguments.not_blank(request.name, rpc="PublishMessage", field="name")
         variables = arguments.variables(request.variables, rpc="PublishMessage")
         key = await self._run(
-            self._engine.publish_message,
+            "publish_message",
             request.name,
             correlation_key=request.correlationKey,
             time_to_live_ms=request.timeToLive,
@@ -293,9 +284,7 @@ class Gateway(GatewayServicer):
     ) -> pb.BroadcastSignalResponse:
         arguments.not_blank(request.signalName, rpc="BroadcastSignal", field="signalName")
         variables = arguments.variables(request.variables, rpc="BroadcastSignal")
-        key = await self._run(
-            self._engine.broadcast_signal, request.signalName, variables=variables
-        )
+        key = await self._run("broadcast_signal", request.signalName, variables=variables)
         return pb.BroadcastSignalResponse(key=key, tenantId=translate.DEFAULT_TENANT)
 
     @unary
@@ -313,15 +302,13 @@ class Gateway(GatewayServicer):
     ) -> list[Any]:
         """Activate jobs; if the client leaves while the engine works, hand them straight back
         instead of leaving them locked until their timeout."""
-        activation = self._commands.submit(
-            functools.partial(
-                self._engine.activate_jobs,
-                job_type=job_type,
-                worker=worker,
-                timeout_ms=timeout_ms,
-                max_jobs=max_jobs,
-                fetch_variables=fetch,
-            )
+        activation = self._commands(
+            "activate_jobs",
+            job_type=job_type,
+            worker=worker,
+            timeout_ms=timeout_ms,
+            max_jobs=max_jobs,
+            fetch_variables=fetch,
         )
         try:
             return await asyncio.shield(activation)
@@ -352,13 +339,9 @@ class Gateway(GatewayServicer):
         """Jobs activated for a client that is gone: end their lock now (Zeebe's job yield), so
         the engine offers them again at once."""
         for job in jobs:
-            self._commands.submit(functools.partial(self._return_job, job.key))
-
-    def _return_job(self, key: int) -> None:
-        try:
-            self._engine.update_job_timeout(key, 0)
-        except Exception as error:  # completed or failed meanwhile: nothing to give back
-            log.debug("job %s not handed back: %s", key, error)
+            returned = self._commands("update_job_timeout", job.key, 0)
+            # completed or failed meanwhile: nothing to give back, nothing to report
+            returned.add_done_callback(lambda done: done.cancelled() or done.exception())
 
     async def _deliver(self, batches: list[tuple[Any, list[Any]]]) -> AsyncIterator[Any]:
         """Yield each message of (message, jobs it carries); if the client is gone before all went
@@ -447,14 +430,14 @@ class Gateway(GatewayServicer):
         self, request: pb.CompleteJobRequest, context: Any
     ) -> pb.CompleteJobResponse:
         variables = arguments.variables(request.variables, rpc="CompleteJob")
-        await self._run(self._engine.complete_job, request.jobKey, variables)
+        await self._run("complete_job", request.jobKey, variables)
         return pb.CompleteJobResponse()
 
     @unary
     async def FailJob(self, request: pb.FailJobRequest, context: Any) -> pb.FailJobResponse:
         variables = arguments.variables(request.variables, rpc="FailJob")
         await self._run(
-            self._engine.fail_job,
+            "fail_job",
             request.jobKey,
             request.retries,
             error_message=request.errorMessage,
@@ -470,7 +453,7 @@ class Gateway(GatewayServicer):
         arguments.not_blank(request.errorCode, rpc="ThrowError", field="errorCode")
         variables = arguments.variables(request.variables, rpc="ThrowError")
         await self._run(
-            self._engine.throw_error,
+            "throw_error",
             request.jobKey,
             request.errorCode,
             error_message=request.errorMessage,
@@ -483,14 +466,14 @@ class Gateway(GatewayServicer):
         self, request: pb.UpdateJobRetriesRequest, context: Any
     ) -> pb.UpdateJobRetriesResponse:
         arguments.at_least(request.retries, 1, rpc="UpdateJobRetries", field="retries")
-        await self._run(self._engine.update_job_retries, request.jobKey, request.retries)
+        await self._run("update_job_retries", request.jobKey, request.retries)
         return pb.UpdateJobRetriesResponse()
 
     @unary
     async def UpdateJobTimeout(
         self, request: pb.UpdateJobTimeoutRequest, context: Any
     ) -> pb.UpdateJobTimeoutResponse:
-        await self._run(self._engine.update_job_timeout, request.jobKey, request.timeout)
+        await self._run("update_job_timeout", request.jobKey, request.timeout)
         return pb.UpdateJobTimeoutResponse()
 
 
