@@ -1,0 +1,31 @@
+"""`motcua demo` (run by `make run`): one account per role and a few dossiers on the engine."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from conftest import sign_in
+
+from motcua import demo
+from motcua import settings as settings_module
+from motcua.db import Dossier, session_factory
+
+
+@pytest.mark.slow
+def test_demo_users_sign_in_and_demo_dossiers_run(tmp_path, monkeypatch, engine_address, capsys):
+    monkeypatch.setenv("MOTCUA_DATA_DIR", str(tmp_path / "demo"))
+    monkeypatch.setenv("ZEEBE_ADDRESS", engine_address)
+    settings = settings_module.load()
+    demo.load(settings)
+    demo.load(settings)  # idempotent
+    printed = capsys.readouterr().out
+    assert "tiepnhan     / tiepnhan-demo" in printed
+    with session_factory(settings.database_url)() as session:
+        dossiers = session.scalars(sa.select(Dossier)).all()
+    assert len(dossiers) == 3 and all(d.process_instance_key for d in dossiers)
+
+    from webapp import create_app
+
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    for username, _, _ in demo.DEMO_USERS:
+        assert sign_in(app, username, demo.password_of(username)).get("/inbox").status_code == 200
