@@ -111,11 +111,15 @@ def unknown_reply(asked_something: bool, sender_name: str) -> str:
     agencies = [p.agency.code for p in side().catalog.procedures]
     today = side().clock().astimezone(LOCAL_ZONE).strftime("%y%m%d")
     example = f"{agencies[0] if agencies else '000.00.17.H06'}-{today}-0001"
-    first = ("khong tim thay ho so voi ma ban gui. Kiem tra lai ma in tren giay tiep nhan"
-             if asked_something else "de tra cuu, hay nhan ma ho so in tren giay tiep nhan")
-    return _fit(f"{sender_name}: {first} (VD {example}) hoac tra cuu tai {lookup}",
-                f"{sender_name}: {first}, VD {example}",
-                f"Khong tim thay ho so. Tra cuu: {lookup}")
+    if asked_something:
+        return _fit(f"{sender_name}: khong tim thay ho so. Nhan dung ma in tren giay tiep nhan "
+                    f"(VD {example}) hoac xem {lookup}",
+                    f"{sender_name}: khong tim thay ho so. Nhan dung ma ho so hoac xem {lookup}",
+                    f"Khong tim thay ho so. Xem {lookup}")
+    return _fit(f"{sender_name}: de tra cuu, nhan ma ho so in tren giay tiep nhan (VD {example}) "
+                f"hoac xem {lookup}",
+                f"{sender_name}: de tra cuu, nhan ma ho so hoac xem {lookup}",
+                f"Nhan ma ho so de tra cuu. {lookup}")
 
 
 def _field(body: dict, *names: str) -> str:
