@@ -849,6 +849,8 @@ class Engine:
         task = getattr(failure, "task", None)
         if task is None:
             task = next(iter(live.workflow.get_tasks(state=TaskState.ERROR)), None)
+        if task is None and self._journal:
+            task = self._journal[-1][0]  # the task Spiff was updating when it failed
         error_type, message = _incident_of(failure, task)
         retry = "run"
         if task is not None:
@@ -1716,6 +1718,10 @@ def _incident_of(failure: Exception, task) -> tuple[str, str]:
                                    "flow")
     if isinstance(failure, WorkflowException):
         return "UNKNOWN", text
+    definition = getattr(task.task_spec, "event_definition", None) if task is not None else None
+    if isinstance(definition, TimerEventDefinition):
+        return ("EXTRACT_VALUE_ERROR", f"Expected the timer expression '{definition.expression}' to give an "
+                                       f"ISO 8601 date, duration or cycle, but it failed: {text}")
     return "UNKNOWN", f"{type(failure).__name__}: {text}"
 
 

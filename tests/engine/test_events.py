@@ -274,3 +274,29 @@ def test_error_event_subprocess_catches_a_thrown_error(kit):
     kit.throw_error("work.do", "BOOM")
     assert instance.incidents() == []
     assert instance.is_waiting_at("cleanup") and not instance.is_waiting_at("work")
+
+
+def test_timer_expression_failure_is_an_incident(kit):
+    kit.deploy_text("wait.bpmn", process("wait", """
+    <bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>
+    <bpmn:intermediateCatchEvent id="cool-off"><bpmn:timerEventDefinition>
+      <bpmn:timeDuration>=missing.duration</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+    """ + chain("s", "cool-off", "e")))
+    instance = kit.start("wait")
+    [incident] = instance.incidents()
+    assert incident["element_id"] == "cool-off" and incident["type"] == "EXTRACT_VALUE_ERROR"
+    kit.restart()
+    kit.engine.set_variables(instance.key, {"missing": {"duration": "PT1M"}})
+    kit.engine.resolve_incident(incident["key"])
+    assert instance.incidents() == [] and instance.is_waiting_at("cool-off")
+
+
+def test_timer_date_start_event_fires_once(kit):
+    kit.deploy_text("once.bpmn", process("once", """
+    <bpmn:startEvent id="at"><bpmn:timerEventDefinition><bpmn:timeDate>2026-03-03T08:00:00Z</bpmn:timeDate>
+    </bpmn:timerEventDefinition></bpmn:startEvent><bpmn:endEvent id="e"/>""" + chain("at", "e")))
+    kit.restart()
+    kit.advance(days=1)
+    kit.advance(days=1)
+    [row] = kit.engine.process_instances(bpmn_process_id="once")
+    assert row["state"] == "COMPLETED"

@@ -175,3 +175,34 @@ def test_a_variable_set_on_one_branch_is_seen_by_a_job_started_later_on_another(
     assert job.variables["fee"] == 250_000
     kit.engine.complete_job(job.key)
     assert instance.is_completed() and instance.variables["fee"] == 250_000
+
+
+def test_non_boolean_condition_is_a_condition_incident(kit):
+    kit.deploy_text("strict.bpmn", process("strict", """
+    <bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="g" default="other"/>
+    <bpmn:endEvent id="big"/><bpmn:endEvent id="small"/>""" + flow("s", "g") + flow("g", "big", "=amount")
+        + flow("g", "small", None, "other")))
+    instance = kit.start("strict", amount=5)
+    [incident] = instance.incidents()
+    assert incident["type"] == "CONDITION_ERROR" and "BOOLEAN" in incident["message"]
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_multi_instance_embedded_subprocess(kit, restart):
+    kit.deploy_text("mi-sub.bpmn", process("mi-sub", """
+    <bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>
+    <bpmn:subProcess id="per-floor">
+      <bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements>
+        <zeebe:loopCharacteristics inputCollection="=floors" inputElement="floor"/>
+      </bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics>
+      <bpmn:startEvent id="fs"/>""" + service("inspect", "inspect.floor") + '<bpmn:endEvent id="fe"/>'
+        + chain("fs", "inspect", "fe") + """
+    </bpmn:subProcess>""" + chain("s", "per-floor", "e")))
+    instance = kit.start("mi-sub", floors=[1, 2])
+    jobs = kit.activate("inspect.floor", max_jobs=5)
+    assert sorted(j.variables["floor"] for j in jobs) == [1, 2]
+    if restart:
+        kit.restart()
+    for job in jobs:
+        kit.engine.complete_job(job.key)
+    assert instance.is_completed()
