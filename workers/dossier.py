@@ -92,10 +92,11 @@ def issue_receipt(job: Job) -> dict[str, Any]:
         dossier = dossier_for(session, job.variables, ctx.catalog, now)
         procedure = procedure_of(dossier, ctx.catalog)
         calendar = ctx.calendar(session)
-        if dossier.due_at is None:
-            for pause in dossier.pauses:  # an intake supplement ends with this receipt
-                if pause.resumed_at is None:
-                    pause.resumed_at = now
+        waiting = [p for p in dossier.pauses if p.resumed_at is None]
+        if dossier.due_at is None or waiting:
+            # counted from now: the complete dossier (after an intake supplement) is received now
+            for pause in waiting:
+                pause.resumed_at = now
             dossier.received_at = now
             dossier.received_by = ACTOR
             deadline = dossiers.deadline_of(dossier, procedure, calendar)

@@ -138,3 +138,31 @@ def test_a_supplement_at_the_desk_then_the_complete_dossier_is_received(office, 
     dossier = dossier_row(sessions)
     assert dossier.due_on is not None and all(p.resumed_at for p in dossier.pauses)
     assert len(dossier.submitted_components) == len(complete_permit_components())
+
+
+def test_a_dossier_the_webapp_already_received_keeps_its_appointment(office, office_context, sms_gateway, sessions):
+    from workers_office import complete_permit_components
+
+    from motcua.db import transaction
+    from motcua.dossiers import Applicant, receive_dossier
+    from motcua.statuses import ApplicantKind, Channel
+
+    procedure = office_context.catalog.get("1.009994")
+    papers = [{"component": c["id"], "copy_type": c["copyType"], "quantity": c["quantity"]}
+              for c in complete_permit_components()]
+    with transaction(sessions) as session:
+        received = receive_dossier(
+            session, procedure=procedure, applicant=Applicant(ApplicantKind.PERSON, "Nguyễn Thị Hồng Đào",
+                                                              phone=PHONE),
+            channel=Channel.DIRECT, received_at=datetime.now().astimezone(), submitted=papers,
+            calendar=office_context.calendar(session), actor="reception1")
+        code, due_on = received.code, received.due_on
+    office.start_workers()
+    office.submit(code=code)
+    office.complete("Task_ReceptionCheck", intakeDecision="accept")
+    _, appraisal = office.user_task("Task_Appraise")
+    dossier = dossier_row(sessions, code)
+    assert dossier.due_on == due_on and datetime.fromisoformat(appraisal["dueAt"]) == dossier.due_at
+    assert [c.step for c in dossier.timeline] == ["received", "transfer"]
+    assert [c.actor for c in dossier.timeline][0] == "reception1"
+    assert len(sms_gateway.messages(to=PHONE, containing=code)) == 1
