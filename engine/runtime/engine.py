@@ -35,7 +35,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.dialect import specs
 from engine.dialect.expressions import ExpressionFailure, ZeebeScriptEngine, value_of
-from engine.dialect.mappings import received, variable_store
+from engine.dialect.mappings import STORE, received, variable_store
 from engine.dialect.snapshot import Snapshots
 from engine.dialect.timers import due_of, firing_timers, use_clock
 from engine.store import Changes, Store
@@ -280,8 +280,10 @@ class Engine:
         """Variables of an instance's root scope, or those visible at element `scope_key`."""
         def query():
             live = self._live.get(process_instance_key)
-            if live is None:
-                live = self._owner_of_child(process_instance_key)
+            if live is None and scope_key is None:
+                owner = self._owner_of_child(process_instance_key)
+                if owner is not None:
+                    return self._child_variables(owner, process_instance_key)
             if live is None:
                 row = self._instances.get(process_instance_key)
                 return dict(row.get("variables") or {}) if row else {}
@@ -817,9 +819,16 @@ class Engine:
         if waiter in self._waiters.get(key, []):
             self._waiters[key].remove(waiter)
 
+    def _child_variables(self, owner: LiveInstance, child_key: int) -> dict[str, Any]:
+        for task in owner.all_tasks():
+            if task.internal_data.get("zeebe_child") == child_key:
+                sub = owner.workflow.subprocesses.get(task.id)
+                return dict(sub.data.get(STORE, {})) if sub is not None else {}
+        return {}
+
     def _owner_of_child(self, child_key: int) -> LiveInstance | None:
         for live in self._live.values():
-            for task in live.workflow.tasks.values():
+            for task in live.all_tasks():
                 if task.internal_data.get("zeebe_child") == child_key:
                     return live
         return None

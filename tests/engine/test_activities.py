@@ -32,6 +32,7 @@ def test_call_activity_runs_the_called_process_with_parent_variables(kit, restar
     assert job.process_instance_key != instance.key
     child = kit.engine.process_instance(job.process_instance_key)
     assert child["parent_key"] == instance.key and child["state"] == "ACTIVE"
+    assert kit.engine.variables(job.process_instance_key)["area"] == 100
     kit.engine.complete_job(job.key, {"fee": 100_000})
     assert instance.is_waiting_at("notify") and instance.variables["fee"] == 100_000
     assert kit.engine.process_instance(job.process_instance_key)["state"] == "COMPLETED"
