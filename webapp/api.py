@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import grpc
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, request, url_for
 
@@ -174,6 +175,30 @@ def complete(job_key: int):
     except EngineUnavailable:
         return problem(503, "inbox.engine_unavailable")
     return jsonify(id=str(job_key), state="completed", variables=state.submission())
+
+
+@bp.post("/interagency/replies")
+@signed_in
+def interagency_reply():
+    """Another agency answers a consultation (liên thông): the waiting process goes on. A reply
+    posted twice counts once (message id per request)."""
+    from motcua.consultations import REPLY_MESSAGE, REPLY_TTL_MS, ConsultationReply
+
+    try:
+        reply = ConsultationReply.from_json(request.get_json(silent=True))
+    except ValueError as error:
+        return problem(422, "api.error.invalid", detail=str(error))
+    try:
+        office().gateway.publish_message(REPLY_MESSAGE, reply.dossier_code, reply.as_variables(),
+                                         message_id=f"{reply.dossier_code}:reply:{reply.request_id}",
+                                         ttl_ms=REPLY_TTL_MS)
+    except EngineUnavailable:
+        return problem(503, "intake.engine_unavailable")
+    except grpc.RpcError as error:
+        if error.code() == grpc.StatusCode.ALREADY_EXISTS:  # the same reply again: already delivered
+            return jsonify(accepted=True, duplicate=True), 202
+        raise
+    return jsonify(accepted=True), 202
 
 
 @bp.get("/openapi.json")

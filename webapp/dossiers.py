@@ -16,10 +16,11 @@ from motcua.db.base import LOCAL_ZONE
 from motcua.dossiers import on_time_status
 from motcua.inbox_tasks import InboxTask, TaskState
 from motcua.roles import StaffRole
+from motcua.statuses import DossierStatus
 from motcua.timeline_steps import step_label
 from webapp.auth import needs_role, signed_in, t
 from webapp.i18n import current_language
-from webapp.intake import start_process
+from webapp.intake import components_variable, read_components, start_process
 from webapp.office import office
 from webapp.zeebe import EngineUnavailable
 
@@ -179,3 +180,54 @@ def start(code: str):
             find(db, code).process_instance_key = key
         flash(t("dossier.started"), "success")
     return redirect(url_for("dossiers.show", code=code))
+
+
+def _posted_components(form) -> list[dict]:
+    ids = {key.split(".", 1)[1] for key in form if key.startswith(("component.", "copy_type.", "quantity."))}
+    return [{"id": cid, "copyType": form.get(f"copy_type.{cid}", ""), "quantity": form.get(f"quantity.{cid}", "")}
+            for cid in sorted(ids) if form.get(f"component.{cid}")]
+
+
+@bp.route("/<code>/resubmission", methods=["GET", "POST"])
+@needs_role(StaffRole.RECEPTION, StaffRole.ADMIN)
+def resubmission(code: str):
+    """The applicant hands in the supplement: the complete list of papers goes to the waiting
+    process as the `dossier-resubmitted` message (one message id per supplement request)."""
+    with office().sessions() as db:
+        dossier = find(db, code)
+    if dossier is None:
+        abort(404)
+    procedure = office().catalog.version(dossier.procedure_code, dossier.procedure_version)
+    components = procedure.components_for(dossier.case_id if procedure.cases else None)
+    waiting = dossier.status is DossierStatus.SUPPLEMENT_REQUESTED
+    values = {"ticked": {i["component"] for i in dossier.submitted_components},
+              "copy_type": {i["component"]: i["copy_type"] for i in dossier.submitted_components},
+              "quantity": {i["component"]: i.get("quantity", 1) for i in dossier.submitted_components}}
+    errors: dict[str, str] = {}
+    if request.method == "POST" and waiting:
+        items = _posted_components(request.form)
+        problems: dict[str, str] = {}
+        papers = read_components(procedure, dossier.case_id, items, problems)
+        if any(key.startswith("component.") for key in problems):
+            abort(400)
+        if not papers:
+            problems["components"] = "intake.error.no_components"
+        if not problems:
+            requests_so_far = sum(1 for c in dossier.timeline if c.step == "supplement-requested")
+            try:
+                office().gateway.publish_message(
+                    "dossier-resubmitted", code, {"components": components_variable(procedure, papers),
+                                                  "resubmittedAt": datetime.now(LOCAL_ZONE).isoformat(timespec="seconds")},
+                    message_id=f"{code}:resubmitted:{max(requests_so_far, 1)}")
+            except EngineUnavailable:
+                flash(t("intake.engine_unavailable"), "error")
+            else:
+                flash(t("dossier.resubmitted"), "success")
+                return redirect(url_for("dossiers.show", code=code))
+        errors = {k: t(v) for k, v in problems.items()}
+        values = {"ticked": {i["id"] for i in items},
+                  "copy_type": {i["id"]: i["copyType"] for i in items},
+                  "quantity": {i["id"]: i["quantity"] for i in items}}
+    return render_template("dossiers/resubmission.html", dossier=dossier, procedure=procedure,
+                           components=components, values=values, errors=errors, waiting=waiting), \
+        (422 if errors else 200)

@@ -75,29 +75,7 @@ def check(office: Any, submission: Submission) -> tuple[Procedure, Applicant, Ch
     case_id = submission.case_id or None
     if procedure.cases and case_id not in {c.id for c in procedure.cases}:
         errors["case"] = "intake.error.case"
-    listed = {c.id: c for c in procedure.components_for(case_id if procedure.cases else None)}
-    papers: list[SubmittedComponent] = []
-    for item in submission.components:
-        component_id = str(item.get("id") or item.get("component") or "")
-        requirement = listed.get(component_id)
-        if requirement is None:
-            errors[f"component.{component_id}"] = "intake.error.component_not_listed"
-            continue
-        try:
-            copy_type = CopyType(str(item.get("copyType") or item.get("copy_type") or requirement.copy_types[0].value))
-        except ValueError:
-            copy_type = None
-        if copy_type not in requirement.copy_types:
-            errors[f"copy_type.{component_id}"] = "intake.error.copy_type"
-            continue
-        try:
-            quantity = int(item.get("quantity") or requirement.quantity)
-        except (TypeError, ValueError):
-            quantity = 0
-        if not 1 <= quantity <= 99:
-            errors[f"quantity.{component_id}"] = "intake.error.quantity"
-            continue
-        papers.append(SubmittedComponent(component_id, copy_type, quantity))
+    papers = read_components(procedure, case_id, submission.components, errors)
     if not papers and "case" not in errors:
         errors["components"] = "intake.error.no_components"
     applicant = {k: (str(v).strip() if v is not None else "") for k, v in submission.applicant.items()}
@@ -127,6 +105,43 @@ def check(office: Any, submission: Submission) -> tuple[Procedure, Applicant, Ch
                                 address=applicant["address"]), channel, papers
 
 
+def read_components(procedure: Procedure, case_id: str | None, items: list[dict[str, Any]],
+                    errors: dict[str, str]) -> list[SubmittedComponent]:
+    """The papers handed in, each checked against the catalog's list for the case; problems go
+    into `errors` (a paper the catalog does not list under `component.<id>`)."""
+    listed = {c.id: c for c in procedure.components_for(case_id if procedure.cases else None)}
+    papers: list[SubmittedComponent] = []
+    for item in items:
+        component_id = str(item.get("id") or item.get("component") or "")
+        requirement = listed.get(component_id)
+        if requirement is None:
+            errors[f"component.{component_id}"] = "intake.error.component_not_listed"
+            continue
+        try:
+            copy_type = CopyType(str(item.get("copyType") or item.get("copy_type") or requirement.copy_types[0].value))
+        except ValueError:
+            copy_type = None
+        if copy_type not in requirement.copy_types:
+            errors[f"copy_type.{component_id}"] = "intake.error.copy_type"
+            continue
+        try:
+            quantity = int(item.get("quantity") or requirement.quantity)
+        except (TypeError, ValueError):
+            quantity = 0
+        if not 1 <= quantity <= 99:
+            errors[f"quantity.{component_id}"] = "intake.error.quantity"
+            continue
+        papers.append(SubmittedComponent(component_id, copy_type, quantity))
+    return papers
+
+
+def components_variable(procedure: Procedure, papers: list[SubmittedComponent]) -> list[dict[str, Any]]:
+    """The process variable `components`: `[{id, name, copyType, quantity}]`."""
+    names = {c.id: c.name.vi for c in procedure.components}
+    return [{"id": p.component_id, "name": names[p.component_id], "copyType": p.copy_type.value,
+             "quantity": p.quantity} for p in papers]
+
+
 def register(office: Any, submission: Submission, actor: str) -> Registered:
     procedure, applicant, channel, papers = check(office, submission)
     case_id = submission.case_id if procedure.cases else None
@@ -141,13 +156,11 @@ def register(office: Any, submission: Submission, actor: str) -> Registered:
             code, due_on = dossier.code, dossier.due_on
         else:
             code, due_on = str(next_code(db, procedure.agency.code, now, office.dossier_code_pattern)), None
-    names = {c.id: c.name.vi for c in procedure.components}
     variables = {
         "dossierCode": code, "procedureCode": procedure.code, "procedureName": procedure.name.vi,
         "applicant": {"fullName": applicant.name, "phone": applicant.phone, "idNumber": applicant.id_number,
                       "address": applicant.address, "email": applicant.email or "", "kind": applicant.kind.value},
-        "components": [{"id": p.component_id, "name": names[p.component_id], "copyType": p.copy_type.value,
-                        "quantity": p.quantity} for p in papers],
+        "components": components_variable(procedure, papers),
         "channel": PROCESS_CHANNEL[channel],
     }
     registered = Registered(code, procedure, result.complete, due_on, None,

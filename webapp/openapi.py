@@ -77,6 +77,17 @@ def document() -> dict[str, Any]:
                 "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "responses": {"200": _json({"type": "object"}, "the dossier"),
                               "404": _json(ERROR, "unknown dossier"), **ERRORS}}},
+            "/interagency/replies": {"post": {
+                "summary": "An agency's answer to a consultation (liên thông); a repeat counts once",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["dossierCode", "requestId", "agencyCode", "agreed", "opinion"],
+                    "properties": {"dossierCode": {"type": "string"}, "requestId": {"type": "string"},
+                                   "agencyCode": {"type": "string"}, "agencyName": {"type": "string"},
+                                   "agreed": {"type": "boolean"}, "opinion": {"type": "string"},
+                                   "documentNumber": {"type": "string"},
+                                   "repliedAt": {"type": "string", "format": "date-time"}}}}}},
+                "responses": {"202": _json({"type": "object"}, "handed to the waiting process"),
+                              "422": _json(ERROR, "a required field is missing"), **ERRORS}}},
             "/tasks": {"get": {
                 "summary": "Open user tasks visible to the caller",
                 "parameters": [

@@ -109,3 +109,15 @@ def test_an_online_dossier_from_submission_to_a_completed_check(live_app, databa
     again = client.post(f"/api/v1/tasks/{task['id']}/complete", headers=reception,
                         json={"variables": {"intakeDecision": "accept"}})
     assert again.status_code == 409
+
+
+@pytest.mark.slow
+def test_an_agencys_reply_is_handed_to_the_engine_once(live_app, database_url):
+    client = live_app.test_client()
+    agency = token_for(database_url, "quantri")
+    reply = {"dossierCode": "000.00.17.H06-261124-0099", "requestId": "r-1", "agencyCode": "PCCC",
+             "agreed": True, "opinion": "Đồng ý giải pháp PCCC"}
+    incomplete = client.post("/api/v1/interagency/replies", headers=agency, json={**reply, "opinion": ""})
+    assert incomplete.status_code == 422 and "opinion" in incomplete.get_json()["detail"]
+    assert client.post("/api/v1/interagency/replies", headers=agency, json=reply).status_code == 202
+    assert client.post("/api/v1/interagency/replies", headers=agency, json=reply).status_code == 202

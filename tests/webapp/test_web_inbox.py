@@ -193,3 +193,31 @@ def test_from_reception_to_the_leaders_signature_and_the_sms(live_app):
     page = leader.get(f"/dossiers/{code}").get_data(as_text=True)
     assert "Tin nhắn SMS đã gửi" in page and "result-ready" in page
     assert "Phiếu kiểm soát quá trình giải quyết" in page and "Tiếp nhận hồ sơ" in page
+
+
+def test_a_supplement_asked_at_reception_is_received_and_checked_again(live_app):
+    reception = sign_in(live_app, "tiepnhan")
+    code = register(reception)
+    first = wait_for_task(live_app, "Task_ReceptionCheck", code)
+    complete(reception, first, intakeDecision="supplement", contactPhone="0912345678",
+             **{"missingItems.__count": "1", "missingItems.0.name": "Bản vẽ mặt cắt móng",
+                "missingItems.0.detail": "Bổ sung bản chính"})
+    office = live_app.extensions["motcua.office"]
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        page = reception.get(f"/dossiers/{code}").get_data(as_text=True)
+        if "Nhận hồ sơ bổ sung" in page:
+            break
+        time.sleep(0.1)
+    assert "Yêu cầu bổ sung" in page
+    form = reception.get(f"/dossiers/{code}/resubmission").get_data(as_text=True)
+    assert 'name="component.don-de-nghi" value="1" checked' in form  # what was handed in before
+    refused = reception.post(f"/dossiers/{code}/resubmission", data={"component.so-ho-khau": "1"})
+    assert refused.status_code == 400
+    papers = {k: v for k, v in permit_papers().items()}
+    page = reception.post(f"/dossiers/{code}/resubmission", data=papers, follow_redirects=True).get_data(as_text=True)
+    assert "Đã nhận hồ sơ bổ sung" in page
+    second = wait_for_task(live_app, "Task_ReceptionCheck", code)
+    assert second != first
+    with office.sessions() as db:
+        assert db.get(InboxTask, first).state is TaskState.COMPLETED
