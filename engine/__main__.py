@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 DEFAULT_ADDRESS = "127.0.0.1:26500"
+DEFAULT_QUERY_ADDRESS = "127.0.0.1:8088"
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -49,6 +50,12 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         default=10.0,
         help="seconds in-flight calls get to finish on stop [default: %(default)s]",
     )
+    parser.add_argument(
+        "--query-address",
+        default=os.environ.get("MOTCUA_ENGINE_QUERY_ADDRESS", DEFAULT_QUERY_ADDRESS),
+        help="HOST:PORT of the read-only HTTP query API (docs/engine-query-api.md), 'off' for none "
+        "[default: $MOTCUA_ENGINE_QUERY_ADDRESS or %(default)s]",
+    )
     arguments = parser.parse_args(argv)
     if bool(arguments.tls_cert) != bool(arguments.tls_key):
         parser.error("--tls-cert and --tls-key go together")
@@ -75,11 +82,31 @@ async def serve(arguments: argparse.Namespace) -> None:
     try:
         await gateway.start()
         print(f"engine: Zeebe gateway on {gateway.address}, data in {database_url}", flush=True)
+        query_server = start_query_api(engine, arguments)
         await stop_requested.wait()
         print("engine: stopping", flush=True)
+        if query_server is not None:
+            query_server.stop()
         await gateway.stop(arguments.grace)
     finally:
         engine.close()
+
+
+def start_query_api(engine, arguments: argparse.Namespace):
+    """The read-only HTTP query API beside the gateway; a taken port costs only the API."""
+    from engine.query_api import QueryServer
+
+    if arguments.query_address.strip().lower() in ("", "off", "none"):
+        return None
+    server = QueryServer(engine, arguments.query_address, token=arguments.token)
+    try:
+        server.start()
+    except (OSError, ValueError) as error:
+        print(f"engine: query API not started on {arguments.query_address}: {error}",
+              file=sys.stderr, flush=True)
+        return None
+    print(f"engine: query API on {server.url}", flush=True)
+    return server
 
 
 def main(argv: list[str] | None = None) -> int:
