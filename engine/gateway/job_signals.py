@@ -26,6 +26,7 @@ class JobSignals:
         self._stamps = itertools.count(1)
         self._versions: dict[str, int] = {}
         self._drained_at: dict[str, int] = {}
+        self._wake_scheduled: set[str] = set()
         self.closed = False
         self.stopping = asyncio.Event()  # set with `close`, for waits other than for jobs
 
@@ -33,7 +34,10 @@ class JobSignals:
         """Thread-safe and cheap: the wake-up is skipped when nobody waits for this type (dict
         reads are atomic; a waiter registers before it looks for jobs, so it cannot miss one)."""
         self._versions[job_type] = next(self._stamps)
-        if job_type in self._waiters:
+        # one scheduled wake-up per type covers every job that appears before it runs: under load
+        # this spares the engine's writer most loop hand-offs
+        if job_type in self._waiters and job_type not in self._wake_scheduled:
+            self._wake_scheduled.add(job_type)
             # RuntimeError: the gateway's loop has ended, nobody is left to wake
             with contextlib.suppress(RuntimeError):
                 self._loop.call_soon_threadsafe(self._wake, job_type)
@@ -52,6 +56,7 @@ class JobSignals:
         return drained is not None and drained == self._versions.get(job_type, 0)
 
     def _wake(self, job_type: str) -> None:
+        self._wake_scheduled.discard(job_type)  # first: a job appearing from now on schedules anew
         for event in self._waiters.get(job_type, ()):
             event.set()
 
