@@ -1,0 +1,172 @@
+"""Variables, messages and signals: set variables, publish and correlate, buffer, broadcast."""
+from __future__ import annotations
+
+from copy import deepcopy
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.specs.event_definitions import (
+    MessageEventDefinition,
+    SignalEventDefinition,
+)
+from SpiffWorkflow.bpmn.specs.mixins import SubWorkflowTaskMixin
+
+from engine.dialect.mappings import received, variable_store
+
+from . import definitions as defs
+from .instance import ACTIVE_STATES, LiveInstance
+from .record_values import camel_case_keys
+from .values import Rejection
+
+
+class MessageCommands:
+    """Engine commands that bring data and events into instances (mixed into `Engine`)."""
+
+    # ==== variables ===========================================================================
+    def _set_variables(self, element_instance_key: int, variables: dict[str, Any], local: bool) -> int:
+        live = self._live.get(element_instance_key) or self._owner_of_child(element_instance_key)
+        targets = []
+        if live is not None and element_instance_key in (live.key,):
+            targets = [t for t in live.all_tasks() if t.state & ACTIVE_STATES]
+        else:
+            for candidate in self._live.values():
+                task = candidate.task_by_element_key(element_instance_key)
+                if task is not None and task.state & ACTIVE_STATES:
+                    live, targets = candidate, [task]
+                    if isinstance(task.task_spec, SubWorkflowTaskMixin):
+                        sub = candidate.workflow.subprocesses.get(task.id)
+                        if sub is not None:
+                            targets += [t for t in sub.tasks.values() if t.state & ACTIVE_STATES]
+                    break
+            else:
+                if live is not None:
+                    targets = [t for t in live.all_tasks() if t.state & ACTIVE_STATES]
+        if live is None or not targets:
+            raise Rejection("UPDATE", "NOT_FOUND",
+                            f"Expected to update variables for element with key '{element_instance_key}', but no "
+                            "such element was found")
+        if not local:
+            variable_store(targets[0]).update(deepcopy(variables))
+        for task in targets:
+            task.data.update(deepcopy(variables))
+            if local:
+                shadowed = task.internal_data.setdefault("zeebe_locals", {})
+                for name in variables:
+                    shadowed.setdefault(name, [False, None])
+        key = self._keys.next()
+        self._record("VARIABLE_DOCUMENT", "UPDATED", key, {"scopeKey": element_instance_key, "variables": variables,
+                                                           "updateSemantics": "LOCAL" if local else "PROPAGATE"},
+                     live.key)
+        self._settle(live)
+        return key
+
+    # ==== messages and signals ================================================================
+    def _publish(self, name: str, correlation_key: str, ttl_ms: int, message_id: str,
+                 variables: dict[str, Any]) -> int:
+        now = self._now()
+        if message_id:
+            for message in self._messages.values():
+                if (message["name"], message["correlation_key"], message["message_id"]) == (
+                        name, correlation_key, message_id) and message["expires"] > now:
+                    raise Rejection("PUBLISH", "ALREADY_EXISTS",
+                                    f"Expected to publish a new message with id '{message_id}', but a message with "
+                                    "that id was already published")
+        key = self._keys.next()
+        message = {"key": key, "name": name, "correlation_key": correlation_key, "message_id": message_id,
+                   "variables": deepcopy(variables), "expires": now + max(ttl_ms, 0), "correlated": []}
+        self._record("MESSAGE", "PUBLISHED", key, {"name": name, "correlationKey": correlation_key,
+                                                    "messageId": message_id, "timeToLive": ttl_ms,
+                                                    "variables": variables})
+        for sub_key in sorted(self._subscriptions):
+            sub = self._subscriptions.get(sub_key)
+            if sub is None or sub["message_name"] != name or sub["correlation_key"] != correlation_key:
+                continue
+            if sub["bpmn_process_id"] in message["correlated"]:
+                continue
+            message["correlated"].append(sub["bpmn_process_id"])
+            self._deliver(sub, message)
+        for definition in self._latest_definitions():
+            for start in definition.start_events:
+                if start.kind == "message" and start.name == name \
+                        and definition.bpmn_process_id not in message["correlated"]:
+                    message["correlated"].append(definition.bpmn_process_id)
+                    event = BpmnEvent(MessageEventDefinition(name), payload=deepcopy(variables))
+                    self._start_instance(definition, start.element_id, {}, event)
+        if ttl_ms > 0:
+            self._messages[key] = message
+            self._changes.put("messages", key, message)
+            self._wake_at(message["expires"], "message-ttl", key)
+        return key
+
+    def _latest_definitions(self) -> list[defs.Definition]:
+        latest: dict[str, defs.Definition] = {}
+        for definition in self._definitions.values():
+            if definition.deleted:
+                continue
+            known = latest.get(definition.bpmn_process_id)
+            if known is None or known.version < definition.version:
+                latest[definition.bpmn_process_id] = definition
+        return list(latest.values())
+
+    def _deliver(self, sub: dict[str, Any], message: dict[str, Any]) -> None:
+        live = self._live[sub["root_key"]]
+        if sub["task_id"].startswith("evsub:"):
+            self._record("MESSAGE", "CORRELATED", message["key"], {
+                "name": message["name"], "correlationKey": message["correlation_key"],
+                "processInstanceKey": sub["process_instance_key"], "elementId": sub["element_id"]}, live.key)
+            self._current = live
+            live.workflow.catch(BpmnEvent(MessageEventDefinition(sub["message_name"]),
+                                          payload=deepcopy(message["variables"])))
+            live.workflow.bpmn_events = []
+            live.store().update(deepcopy(message["variables"]))
+            self._settle(live)
+            return
+        task = live.task(sub["task_id"])
+        for sub_key in live.subscriptions.pop(sub["task_id"], []):
+            row = self._subscriptions.pop(sub_key, None)
+            if row is not None:
+                self._changes.drop("subscriptions", sub_key)
+                intent = "CORRELATED" if sub_key == sub["key"] else "DELETED"
+                self._record("PROCESS_MESSAGE_SUBSCRIPTION", intent, sub_key, camel_case_keys(row), live.key)
+        self._record("MESSAGE", "CORRELATED", message["key"], {
+            "name": message["name"], "correlationKey": message["correlation_key"],
+            "processInstanceKey": sub["process_instance_key"], "elementId": sub["element_id"]}, live.key)
+        self._current = live
+        event = BpmnEvent(MessageEventDefinition(sub["message_name"]), payload=deepcopy(message["variables"]))
+        received(task, message["variables"])
+        task.task_spec.catch(task, event)
+        task.task_spec._update(task)
+        self._settle(live)
+
+    def _correlate_buffered(self, live: LiveInstance, task_id: str) -> bool:
+        now = self._now()
+        for sub_key in list(live.subscriptions.get(task_id, [])):
+            sub = self._subscriptions.get(sub_key)
+            if sub is None:
+                continue
+            for key in sorted(self._messages):
+                message = self._messages[key]
+                if message["expires"] <= now or message["name"] != sub["message_name"] \
+                        or message["correlation_key"] != sub["correlation_key"] \
+                        or sub["bpmn_process_id"] in message["correlated"]:
+                    continue
+                message["correlated"].append(sub["bpmn_process_id"])
+                self._changes.put("messages", key, message)
+                self._deliver(sub, message)
+                return True
+        return False
+
+    def _broadcast(self, name: str, variables: dict[str, Any]) -> int:
+        key = self._keys.next()
+        self._record("SIGNAL", "BROADCASTED", key, {"signalName": name, "variables": variables})
+        for live in list(self._live.values()):
+            self._current = live
+            event = BpmnEvent(SignalEventDefinition(name), payload=deepcopy(variables))
+            if live.workflow.event_manager.catch(event, internal=False):
+                self._settle(live)
+        for definition in self._latest_definitions():
+            for start in definition.start_events:
+                if start.kind == "signal" and start.name == name:
+                    event = BpmnEvent(SignalEventDefinition(name), payload=deepcopy(variables))
+                    self._start_instance(definition, start.element_id, {}, event)
+        return key

@@ -1,0 +1,582 @@
+"""Running instances: start, cancel, Spiff steps, incidents from failures, element lifecycle,
+message subscriptions and timers of waiting elements, and the hooks task specs call."""
+from __future__ import annotations
+
+import logging
+from copy import deepcopy
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins import CallActivityMixin, StartEventMixin, SubWorkflowTaskMixin
+from SpiffWorkflow.specs.Join import Join
+from SpiffWorkflow.util.task import TaskState
+
+from engine.dialect import specs
+from engine.dialect.expressions import ExpressionFailure, value_of
+from engine.dialect.mappings import STORE
+from engine.dialect.timers import due_of
+
+from . import definitions as defs
+from .clock import epoch_ms
+from .instance import ACTIVE_STATES, LiveInstance, element_type, is_element
+from .record_values import (
+    ResultWaiter,
+    camel_case_keys,
+    first_due,
+    incident_of,
+    job_value,
+    json_text,
+    release,
+    text_of,
+)
+from .values import (
+    InstanceCreated,
+    Rejection,
+)
+
+log = logging.getLogger(__name__)
+
+
+class InstanceProcessing:
+    """How the engine drives SpiffWorkflow for each instance (mixed into `Engine`)."""
+
+    # ==== instances ============================================================================
+    def _subprocess_specs(self, definition: defs.Definition, called: dict[str, int]) -> dict[str, Any]:
+        specs_: dict[str, Any] = dict(definition.embedded)
+        for process_id, key in called.items():
+            target = self._definitions.get(key)
+            if target is not None:
+                specs_[process_id] = target.spec
+                specs_.update(target.embedded)
+        return specs_
+
+    def _bind_called(self, definition: defs.Definition, called: dict[str, int] | None = None) -> dict[str, int]:
+        """Latest versions of the processes reachable by call activities (transitively)."""
+        called = dict(called or {})
+        pending = list(definition.called_ids)
+        while pending:
+            process_id = pending.pop()
+            if process_id in called:
+                continue
+            target = self._latest(process_id)
+            if target is None:
+                continue
+            called[process_id] = target.key
+            pending.extend(target.called_ids)
+        return called
+
+    def _create(self, bpmn_process_id: str | None, version: int, definition_key: int | None,
+                variables: dict[str, Any], start_instructions: list[str]) -> InstanceCreated:
+        definition = self._find_definition(bpmn_process_id, version, definition_key)
+        if start_instructions:
+            raise Rejection("CREATE", "INVALID_ARGUMENT",
+                            "Start instructions are not supported by the embedded engine")
+        start = definition.none_start
+        if start is None:
+            raise Rejection("CREATE", "INVALID_STATE",
+                            f"Expected to create instance of process with none start event, but there is no "
+                            f"such event (process '{definition.bpmn_process_id}')")
+        live = self._start_instance(definition, start.element_id, variables)
+        return InstanceCreated(definition.key, definition.bpmn_process_id, definition.version, live.key)
+
+    def _find_definition(self, bpmn_process_id: str | None, version: int,
+                         definition_key: int | None) -> defs.Definition:
+        if definition_key:
+            definition = self._definitions.get(definition_key)
+            if definition is None or definition.deleted:
+                raise Rejection("CREATE", "NOT_FOUND",
+                                f"Expected to find process definition with key '{definition_key}', but none found")
+            return definition
+        if not bpmn_process_id:
+            raise Rejection("CREATE", "INVALID_ARGUMENT", "Expected a bpmnProcessId or a processDefinitionKey")
+        if version is None or version < 0:
+            definition = self._latest(bpmn_process_id)
+        else:
+            definition = next((d for d in self._definitions.values() if d.bpmn_process_id == bpmn_process_id
+                               and d.version == version and not d.deleted), None)
+        if definition is None:
+            which = "" if version is None or version < 0 else f" and version '{version}'"
+            raise Rejection("CREATE", "NOT_FOUND",
+                            f"Expected to find process definition with process ID '{bpmn_process_id}'{which}, "
+                            "but none found")
+        return definition
+
+    def _start_instance(self, definition: defs.Definition, start_element: str, variables: dict[str, Any],
+                        event: BpmnEvent | None = None) -> LiveInstance:
+        key = self._keys.next()
+        called = self._bind_called(definition)
+        workflow = BpmnWorkflow(definition.spec, self._subprocess_specs(definition, called),
+                                script_engine=self._script_engine)
+        live = LiveInstance(key, definition, workflow, called, self._now(), mint=self._keys.next)
+        self._live[key] = live
+        self._instances[key] = {"key": key, "definition_key": definition.key,
+                                "bpmn_process_id": definition.bpmn_process_id, "version": definition.version,
+                                "state": "ACTIVE", "started_at": live.started_at, "ended_at": None,
+                                "parent_key": -1}
+        self._record("PROCESS_INSTANCE", "ELEMENT_ACTIVATED", key, self._process_value(live), key)
+        # Only the chosen start event may run: the others of this process are cancelled.
+        start_task = workflow.task_tree
+        start_task.set_data(**deepcopy(variables))
+        live.store().update(deepcopy(variables))
+        if event is not None and isinstance(event.payload, dict):
+            live.store().update(deepcopy(event.payload))
+        self._current = live
+        start_task.run()
+        chosen = None
+        candidates = [t for child in start_task.children for t in (child, *child.children)]
+        for task in candidates:
+            if isinstance(task.task_spec, StartEventMixin) and not task.has_state(TaskState.FINISHED_MASK):
+                if task.task_spec.bpmn_id == start_element:
+                    chosen = task
+                else:
+                    task.cancel()
+        self._open_event_subprocess_subscriptions(live, variables)
+        if chosen is not None and chosen.state == TaskState.WAITING:
+            if event is not None:
+                chosen.task_spec.catch(chosen, event)
+            else:
+                chosen._set_internal_data(event_fired=True)
+            chosen.task_spec._update(chosen)
+        self._settle(live)
+        return live
+
+    def _open_event_subprocess_subscriptions(self, live: LiveInstance, variables: dict[str, Any]) -> None:
+        for start in live.definition.event_subprocesses:
+            if start.kind != "message":
+                continue
+            try:
+                correlation = value_of(start.correlation_key, variables) if start.correlation_key else ""
+            except ExpressionFailure:
+                correlation = None
+            key = self._keys.next()
+            row = {"key": key, "message_name": start.name,
+                   "correlation_key": "" if correlation is None else text_of(correlation),
+                   "root_key": live.key, "process_instance_key": live.key,
+                   "bpmn_process_id": live.definition.bpmn_process_id, "element_id": start.element_id,
+                   "element_instance_key": live.key, "task_id": f"evsub:{start.element_id}"}
+            self._subscriptions[key] = row
+            live.subscriptions.setdefault(row["task_id"], []).append(key)
+            self._changes.put("subscriptions", key, row)
+            self._record("PROCESS_MESSAGE_SUBSCRIPTION", "CREATED", key, camel_case_keys(row), live.key)
+
+    def _interrupt_scope(self, live: LiveInstance, start_task) -> None:
+        """An interrupting event subprocess started: everything else in its scope ends."""
+        subprocess_task = live.workflow.get_task_from_id(start_task.workflow.parent_task_id)
+        scope = subprocess_task.workflow
+        for task in list(scope.tasks.values()):
+            if task is not subprocess_task and is_element(task) and task.state & (
+                    TaskState.READY | TaskState.STARTED | TaskState.WAITING):
+                task.cancel()
+        for task_id in [t for t in live.subscriptions if t.startswith("evsub:")]:
+            for sub_key in live.subscriptions.pop(task_id):
+                self._drop_subscription(sub_key)
+
+    def _process_value(self, live: LiveInstance) -> dict[str, Any]:
+        return {"bpmnProcessId": live.definition.bpmn_process_id, "version": live.definition.version,
+                "processDefinitionKey": live.definition.key, "processInstanceKey": live.key,
+                "elementId": live.definition.bpmn_process_id, "bpmnElementType": "PROCESS",
+                "flowScopeKey": -1, "parentProcessInstanceKey": -1}
+
+    def _cancel(self, key: int) -> None:
+        live = self._live.get(key)
+        if live is None:
+            raise Rejection("CANCEL", "NOT_FOUND",
+                            f"Expected to cancel a process instance with key '{key}', but no such process was found")
+        self._current = live
+        live.workflow.cancel()
+        self._full_scan = True
+        self._observe(live)
+        self._finish(live, "TERMINATED")
+
+    def _finish(self, live: LiveInstance, state: str) -> None:
+        live.state = state
+        live.ended_at = self._now()
+        row = self._instances[live.key]
+        row.update(state=state, ended_at=live.ended_at, variables=live.root_variables())
+        intent = "ELEMENT_COMPLETED" if state == "COMPLETED" else "ELEMENT_TERMINATED"
+        self._record("PROCESS_INSTANCE", intent, live.key, self._process_value(live), live.key)
+        for job_key in [k for k, j in self._jobs.items() if j["root_key"] == live.key]:
+            self._drop_job(job_key, "CANCELED")
+        for sub_keys in list(live.subscriptions.values()):
+            for sub_key in sub_keys:
+                self._drop_subscription(sub_key)
+        live.subscriptions.clear()
+        for timer_key in list(live.timers.values()):
+            self._drop_timer(timer_key)
+        for incident_key in [k for k, i in self._incidents.items() if i["root_key"] == live.key]:
+            self._drop_incident(incident_key, "RESOLVED")
+        for user_key in [k for k, u in self._user_tasks.items() if u["root_key"] == live.key]:
+            self._user_tasks.pop(user_key)
+        del self._live[live.key]
+        self._finished_snapshots[live.key] = live
+        self._dirty.add(live.key)
+        variables = row["variables"]
+        for waiter in self._waiters.pop(live.key, []):
+            selected = {k: v for k, v in variables.items() if not waiter.fetch or k in waiter.fetch}
+            self._after_commit.append(lambda w=waiter, s=selected: release(w, s))
+
+    def _add_waiter(self, key: int, waiter: ResultWaiter) -> None:
+        row = self._instances.get(key)
+        if row is None:
+            raise Rejection("CREATE", "NOT_FOUND", f"Expected to find process instance with key '{key}', but none found")
+        if row["state"] == "COMPLETED":
+            selected = {k: v for k, v in (row.get("variables") or {}).items() if not waiter.fetch or k in waiter.fetch}
+            release(waiter, selected)
+        else:
+            self._waiters[key].append(waiter)
+
+    def _drop_waiter(self, key: int, waiter: ResultWaiter) -> None:
+        if waiter in self._waiters.get(key, []):
+            self._waiters[key].remove(waiter)
+
+    def _child_variables(self, owner: LiveInstance, child_key: int) -> dict[str, Any]:
+        for task in owner.all_tasks():
+            if task.internal_data.get("zeebe_child") == child_key:
+                sub = owner.workflow.subprocesses.get(task.id)
+                return dict(sub.data.get(STORE, {})) if sub is not None else {}
+        return {}
+
+    def _owner_of_child(self, child_key: int) -> LiveInstance | None:
+        for live in self._live.values():
+            for task in live.all_tasks():
+                if task.internal_data.get("zeebe_child") == child_key:
+                    return live
+        return None
+
+    # ==== running workflows: steps, incidents, observation =====================================
+    def _settle(self, live: LiveInstance) -> None:
+        """Run the workflow until it waits, then record and index what changed."""
+        self._current = live
+        for _ in range(1000):
+            self._run_steps(live)
+            if not self._observe(live):
+                break
+        self._dirty.add(live.key)
+        if live.workflow.completed and live.state == "ACTIVE":
+            self._finish(live, "COMPLETED")
+
+    def _run_steps(self, live: LiveInstance) -> None:
+        for _ in range(1000):
+            try:
+                live.workflow.do_engine_steps()
+                return
+            except Exception as failure:
+                self._raise_incident_for(live, failure)
+
+    def _raise_incident_for(self, live: LiveInstance, failure: Exception) -> None:
+        self._full_scan = True
+        task = getattr(failure, "task", None)
+        if task is None:
+            task = next(iter(live.workflow.get_tasks(state=TaskState.ERROR)), None)
+        if task is None and self._journal:
+            task = self._journal[-1][0]  # the task Spiff was updating when it failed
+        error_type, message = incident_of(failure, task)
+        retry = "run"
+        if task is not None:
+            if task.state != TaskState.ERROR or isinstance(task.task_spec, SubWorkflowTaskMixin):
+                retry = "update"
+            task._set_state(TaskState.ERROR)
+        if task is None:
+            log.exception("workflow failed without a task", exc_info=failure)
+            raise failure
+        self._ensure_element(live, task)
+        self._open_incident(live, task, error_type, message, retry=retry)
+
+    def _ensure_element(self, live: LiveInstance, task, record: bool = True) -> int:
+        key = task.internal_data.get("zk")
+        if key is None:
+            key = self._keys.next()
+            task.internal_data["zk"] = key
+        if record and task.internal_data.get("zp") is None and is_element(task):
+            task.internal_data["zp"] = "A"
+            self._element_record(live, task, "ELEMENT_ACTIVATED")
+        return key
+
+    def _element_record(self, live: LiveInstance, task, intent: str) -> None:
+        scope = live.scope_of(task, self._definitions)
+        self._record("PROCESS_INSTANCE", intent, task.internal_data["zk"], {
+            "bpmnProcessId": scope.bpmn_process_id, "version": scope.version,
+            "processDefinitionKey": scope.definition_key, "processInstanceKey": scope.process_instance_key,
+            "elementId": task.task_spec.bpmn_id, "bpmnElementType": element_type(task.task_spec),
+            "flowScopeKey": scope.flow_scope_key, "parentProcessInstanceKey": scope.parent_process_instance_key,
+        }, scope.process_instance_key)
+
+    def journal(self, task, kind: str) -> None:
+        """Called by task specs as Spiff moves tasks: update / completed / cancelled."""
+        self._journal.append((task, kind))
+
+    def _observe(self, live: LiveInstance) -> bool:
+        """Record element lifecycle, sync subscriptions and timers; True if more work appeared."""
+        journal, self._journal = self._journal, []
+        for task, kind in journal:
+            if task.workflow.top_workflow is live.workflow:
+                self._track(live, task, kind)
+        # Spiff tells of every activation and completion, but not of every cancellation (a
+        # subprocess's own cancel does not signal it): then a full pass settles what was missed.
+        if self._full_scan or live.workflow.subprocesses or any(kind == "cancelled" for _, kind in journal):
+            self._full_scan = False
+            for task in list(live.all_tasks()):
+                if is_element(task):
+                    self._track(live, task, "sync")
+        for args_list in self._deferred.values():
+            for args in args_list:
+                self._record(*args)
+        self._deferred.clear()
+        more = self._sync_catches(live)
+        self._sync_variables(live)
+        return more
+
+    def _track(self, live: LiveInstance, task, kind: str) -> None:
+        internal = task.internal_data
+        phase = internal.get("zp")
+        state = task.state
+        if phase is None:
+            entered = kind == "update" and not state & (TaskState.PREDICTED_MASK | TaskState.FUTURE)
+            entered |= bool(state & (ACTIVE_STATES | TaskState.COMPLETED))
+            if isinstance(task.task_spec, Join) and state == TaskState.WAITING:
+                entered = False  # a joining gateway is entered once all its tokens arrived
+            if not entered:
+                return
+            self._ensure_element(live, task)
+            for args in self._deferred.pop(str(task.id), []):
+                self._record(*args)
+            phase = "A"
+        if phase != "A":
+            return
+        if isinstance(task.task_spec, CallActivityMixin) and not internal.get("zeebe_child_seen"):
+            sub = live.workflow.subprocesses.get(task.id)
+            if sub is not None:
+                internal.setdefault("zeebe_child", self._keys.next())
+                internal["zeebe_child_seen"] = True
+                self._child_record(live, task, sub, "ELEMENT_ACTIVATED")
+        if state == TaskState.COMPLETED and kind in ("completed", "sync"):
+            if isinstance(task.task_spec, StartEventMixin) and self._interrupts(live, task):
+                self._interrupt_scope(live, task)
+            if internal.get("zeebe_child_seen"):
+                self._child_record(live, task, None, "ELEMENT_COMPLETED")
+            internal["zp"] = "C"
+            self._element_record(live, task, "ELEMENT_COMPLETED")
+        elif state == TaskState.CANCELLED and kind in ("cancelled", "sync"):
+            if internal.get("zeebe_child_seen"):
+                self._child_record(live, task, None, "ELEMENT_TERMINATED")
+            internal["zp"] = "T"
+            self._element_record(live, task, "ELEMENT_TERMINATED")
+            job_key = internal.get("zeebe_job")
+            if job_key in self._jobs:
+                self._drop_job(job_key, "CANCELED")
+            self._user_tasks.pop(internal.get("zk"), None)
+            for incident_key in [k for k, i in self._incidents.items() if i.get("task_id") == str(task.id)]:
+                self._drop_incident(incident_key, "RESOLVED")
+
+    def _interrupts(self, live: LiveInstance, start_task) -> bool:
+        parent_id = getattr(start_task.workflow, "parent_task_id", None)
+        if parent_id is None:
+            return False
+        # Spiff reads triggeredByEvent with a namespace and misses it: event subprocesses are known
+        # from the definition instead.
+        return any(s.element_id == start_task.task_spec.bpmn_id and s.interrupting
+                   for s in live.definition.event_subprocesses)
+
+    def _child_record(self, live: LiveInstance, task, sub, intent: str) -> None:
+        child_key = task.internal_data["zeebe_child"]
+        scope = live.scope_of(task, self._definitions)
+        process_id = task.task_spec.spec
+        definition = self._definitions.get(live.called.get(process_id, -1))
+        self._record("PROCESS_INSTANCE", intent, child_key, {
+            "bpmnProcessId": process_id, "version": definition.version if definition else 0,
+            "processDefinitionKey": definition.key if definition else 0, "processInstanceKey": child_key,
+            "elementId": process_id, "bpmnElementType": "PROCESS", "flowScopeKey": -1,
+            "parentProcessInstanceKey": scope.process_instance_key,
+            "parentElementInstanceKey": task.internal_data["zk"]}, child_key)
+        if intent == "ELEMENT_ACTIVATED":
+            self._instances[child_key] = {
+                "key": child_key, "definition_key": definition.key if definition else 0,
+                "bpmn_process_id": process_id, "version": definition.version if definition else 0,
+                "state": "ACTIVE", "started_at": self._now(), "ended_at": None,
+                "parent_key": scope.process_instance_key}
+        elif child_key in self._instances:
+            self._instances[child_key].update(
+                state="COMPLETED" if intent == "ELEMENT_COMPLETED" else "TERMINATED", ended_at=self._now())
+        self._dirty.add(child_key)
+
+    def _sync_variables(self, live: LiveInstance) -> None:
+        seen = live.variables_seen
+        for name, value in live.store().items():
+            if name in seen and seen[name] == value:
+                continue
+            self._record("VARIABLE", "CREATED" if name not in seen else "UPDATED", self._keys.next(), {
+                "name": name, "value": value, "processInstanceKey": live.key, "scopeKey": live.key,
+                "bpmnProcessId": live.definition.bpmn_process_id}, live.key)
+            seen[name] = deepcopy(value)
+
+    # ---- waiting catch events: message subscriptions and timers ---------------------------------
+    def _sync_catches(self, live: LiveInstance) -> bool:
+        waiting = {str(t.id): t for t in live.workflow.event_manager.tasks.values()
+                   if t.state == TaskState.WAITING}
+        more = False
+        for task_id in [t for t in live.subscriptions if t not in waiting and not t.startswith("evsub:")]:
+            for sub_key in live.subscriptions.pop(task_id):
+                self._drop_subscription(sub_key)
+        for task_id in [t for t in live.timers if t not in waiting]:
+            self._drop_timer(live.timers.pop(task_id))
+        for task_id, task in waiting.items():
+            definition = task.task_spec.event_definition
+            parts = definition.event_definitions if isinstance(definition, MultipleEventDefinition) else [definition]
+            if task_id not in live.subscriptions:
+                messages = [d for d in parts if isinstance(d, MessageEventDefinition)]
+                if messages:
+                    self._ensure_element(live, task)
+                    live.subscriptions[task_id] = [self._open_subscription(live, task, d) for d in messages]
+                    more |= self._correlate_buffered(live, task_id)
+            if any(isinstance(d, TimerEventDefinition) for d in parts):
+                due = due_of(task)
+                if due is None:
+                    continue
+                due_ms = epoch_ms(due)
+                timer_key = live.timers.get(task_id)
+                if timer_key is not None and self._timers[timer_key]["due"] == due_ms:
+                    continue
+                if timer_key is not None:
+                    self._drop_timer(timer_key)
+                live.timers[task_id] = self._open_timer(live, task, due_ms)
+        return more
+
+    def _open_subscription(self, live: LiveInstance, task, definition: MessageEventDefinition) -> int:
+        expression = getattr(definition, "correlation_key", None)
+        try:
+            correlation = value_of(expression, task.data) if expression else ""
+        except ExpressionFailure as failure:
+            self._open_incident(live, task, "EXTRACT_VALUE_ERROR", failure.message, retry="update")
+            correlation = None
+        key = self._keys.next()
+        scope = live.scope_of(task, self._definitions)
+        row = {"key": key, "message_name": definition.name,
+               "correlation_key": "" if correlation is None else text_of(correlation),
+               "root_key": live.key, "process_instance_key": scope.process_instance_key,
+               "bpmn_process_id": scope.bpmn_process_id, "element_id": task.task_spec.bpmn_id,
+               "element_instance_key": task.internal_data["zk"], "task_id": str(task.id)}
+        self._subscriptions[key] = row
+        self._changes.put("subscriptions", key, row)
+        self._record("PROCESS_MESSAGE_SUBSCRIPTION", "CREATED", key, camel_case_keys(row), live.key)
+        return key
+
+    def _drop_subscription(self, key: int) -> None:
+        row = self._subscriptions.pop(key, None)
+        if row is not None:
+            self._changes.drop("subscriptions", key)
+            self._record("PROCESS_MESSAGE_SUBSCRIPTION", "DELETED", key, camel_case_keys(row), row["root_key"])
+
+    def _open_timer(self, live: LiveInstance, task, due_ms: int) -> int:
+        key = self._keys.next()
+        row = {"key": key, "root_key": live.key, "task_id": str(task.id), "element_id": task.task_spec.bpmn_id,
+               "element_instance_key": self._ensure_element(live, task), "due": due_ms,
+               "process_instance_key": live.scope_of(task, self._definitions).process_instance_key}
+        self._timers[key] = row
+        self._changes.put("timers", key, row)
+        self._record("TIMER", "CREATED", key, camel_case_keys(row), live.key)
+        self._wake_at(due_ms, "timer", key)
+        return key
+
+    def _drop_timer(self, key: int, intent: str = "CANCELED") -> None:
+        row = self._timers.pop(key, None)
+        if row is not None:
+            self._changes.drop("timers", key)
+            self._record("TIMER", intent, key, camel_case_keys(row), row.get("root_key"))
+
+    def _schedule_start_timers(self, definition: defs.Definition, previous: defs.Definition | None) -> None:
+        if previous is not None:
+            for key, timer in list(self._timers.items()):
+                if timer.get("definition_key") == previous.key:
+                    self._drop_timer(key)
+        for start in definition.start_events:
+            if start.kind != "timer":
+                continue
+            due, repetitions, interval = first_due(start, self.clock.now())
+            if due is None:
+                continue
+            key = self._keys.next()
+            row = {"key": key, "definition_key": definition.key, "element_id": start.element_id,
+                   "due": due, "repetitions": repetitions, "interval_ms": interval, "root_key": None,
+                   "task_id": None}
+            self._timers[key] = row
+            self._changes.put("timers", key, row)
+            self._record("TIMER", "CREATED", key, camel_case_keys(row))
+            self._wake_at(due, "timer", key)
+
+    # ---- hooks called by task specs (see engine.dialect.specs) --------------------------------
+    def open_job(self, task) -> None:
+        live = self._current
+        extensions = task.task_spec.extensions or {}
+        user_task = isinstance(task.task_spec, specs.ZeebeUserTask) and "job_type" not in extensions
+        job_type = specs.USER_TASK_JOB_TYPE if user_task else value_of(extensions["job_type"], task.data)
+        retries = 1 if user_task else int(value_of(extensions.get("job_retries", "3"), task.data) or 3)
+        headers = {k: str(v) for k, v in (extensions.get("headers") or {}).items()}
+        headers.update(self._user_task_headers(task, extensions))
+        key = self._keys.next()
+        element_key = self._ensure_element(live, task, record=False)
+        scope = live.scope_of(task, self._definitions)
+        job = {"key": key, "type": str(job_type), "state": "ACTIVATABLE", "retries": retries, "worker": "",
+               "deadline": 0, "backoff_until": 0, "custom_headers": headers, "error_message": "",
+               "element_id": task.task_spec.bpmn_id, "element_instance_key": element_key,
+               "process_instance_key": scope.process_instance_key, "bpmn_process_id": scope.bpmn_process_id,
+               "process_definition_version": scope.version, "process_definition_key": scope.definition_key,
+               "root_key": live.key, "task_id": str(task.id)}
+        task.internal_data["zeebe_job"] = key
+        self._jobs[key] = job
+        self._changes.put("jobs", key, job)
+        # Recorded after the element's activation, which `_observe` records once the step is done.
+        self._deferred.setdefault(str(task.id), []).append(("JOB", "CREATED", key, job_value(job), live.key))
+        self._make_activatable(key)
+
+    def open_user_task(self, task) -> None:
+        live = self._current
+        extensions = task.task_spec.extensions or {}
+        key = self._ensure_element(live, task, record=False)
+        scope = live.scope_of(task, self._definitions)
+        headers = self._user_task_headers(task, extensions)
+        row = {"key": key, "element_id": task.task_spec.bpmn_id, "element_instance_key": key,
+               "process_instance_key": scope.process_instance_key, "bpmn_process_id": scope.bpmn_process_id,
+               "root_key": live.key, "task_id": str(task.id),
+               "form_key": headers.get("io.camunda.zeebe:formKey"),
+               "assignee": headers.get("io.camunda.zeebe:assignee"),
+               "candidate_groups": headers.get("io.camunda.zeebe:candidateGroups"),
+               "candidate_users": headers.get("io.camunda.zeebe:candidateUsers"),
+               "due_date": headers.get("io.camunda.zeebe:dueDate"),
+               "follow_up_date": headers.get("io.camunda.zeebe:followUpDate")}
+        task.internal_data["zeebe_user_task"] = row
+        self._user_tasks[key] = row
+        self._deferred.setdefault(str(task.id), []).append(("USER_TASK", "CREATED", key, camel_case_keys(row), live.key))
+
+    def _user_task_headers(self, task, extensions: dict[str, Any]) -> dict[str, str]:
+        if not isinstance(task.task_spec, specs.ZeebeUserTask):
+            return {}
+        headers: dict[str, str] = {}
+        form = extensions.get("form") or {}
+        if form.get("formKey"):
+            headers["io.camunda.zeebe:formKey"] = str(value_of(form["formKey"], task.data))
+        elif form.get("formId"):
+            form_id = value_of(form["formId"], task.data)
+            linked = max((f for f in self._forms.values() if f.form_id == form_id and not f.deleted),
+                         key=lambda f: f.version, default=None)
+            if linked is None:
+                raise ExpressionFailure(
+                    f"Expected to find a form with id '{form_id}', but no form with this id is found, "
+                    "at least a form with this id should be available.", "FORM_NOT_FOUND", task)
+            headers["io.camunda.zeebe:formKey"] = str(linked.key)
+        assignment = extensions.get("assignment") or {}
+        if assignment.get("assignee"):
+            headers["io.camunda.zeebe:assignee"] = text_of(value_of(assignment["assignee"], task.data))
+        for name in ("candidateGroups", "candidateUsers"):
+            if assignment.get(name):
+                value = value_of(assignment[name], task.data)
+                if isinstance(value, str):
+                    value = [part.strip() for part in value.split(",") if part.strip()]
+                headers[f"io.camunda.zeebe:{name}"] = json_text(value)
+        schedule = extensions.get("schedule") or {}
+        for name in ("dueDate", "followUpDate"):
+            if schedule.get(name):
+                headers[f"io.camunda.zeebe:{name}"] = text_of(value_of(schedule[name], task.data))
+        return headers
