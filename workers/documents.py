@@ -1,4 +1,4 @@
-"""`document.generate`: the official papers of a dossier as PDF, stored on the dossier once."""
+"""`document.render`: the official papers of a dossier as PDF, stored on the dossier once."""
 
 # No `from __future__ import annotations`: pyzeebe recognises `job: Job` by its annotation object.
 from datetime import datetime

@@ -7,12 +7,12 @@ REQUEST_SUPPLEMENT = "dossier.request-supplement"
 RESUME_CLOCK = "dossier.resume-clock"
 RESCHEDULE = "dossier.reschedule"
 RECORD_RATING = "dossier.record-rating"
-GENERATE_DOCUMENT = "document.generate"
+GENERATE_DOCUMENT = "document.render"
 NOTIFY_SMS = "notify.sms"
 NOTIFY_DESK = "notify.desk"
 PORTAL_REPORT = "portal.report"
-SEND_CONSULTATION = "interagency.send-request"
-SEND_CONSULTATION_REMINDER = "interagency.send-reminder"
+SEND_CONSULTATION = "interagency.request"
+SEND_CONSULTATION_REMINDER = "interagency.remind"
 
 ALL = (
     VALIDATE_CHECKLIST, ISSUE_RECEIPT, SET_STATUS, REQUEST_SUPPLEMENT, RESUME_CLOCK, RESCHEDULE,

@@ -2,7 +2,7 @@
 
 Public API
 ----------
-- `DocumentType` — the `documentType` input of `document.generate`: `receipt` (Mẫu 01),
+- `DocumentType` — the `documentType` input of `document.render`: `receipt` (Mẫu 01),
   `supplement-request` (Mẫu 02), `refusal` (Mẫu 03), `apology` (Mẫu 04), `stop-notice`
   (Mẫu 05), `control-sheet`, `refusal-decision`, and the results `construction-permit`,
   `practising-certificate`, `appraisal-notice`; `.kind` is the `DocumentKind` stored.

@@ -69,12 +69,12 @@ WORKER_RESULTS: dict[str, dict[str, Any]] = {
         "warnAt": "2026-04-09T17:00:00+07:00",
         "previousDueAt": DUE,
     },
-    "interagency.send-request": {
+    "interagency.request": {
         "consultationRequestId": "LT-0001",
         "consultationRemindAt": "2026-03-09T17:00:00+07:00",
         "consultationDueAt": "2026-03-16T17:00:00+07:00",
     },
-    "document.generate": {"documentId": "doc-1"},
+    "document.render": {"documentId": "doc-1"},
     "notify.sms": {"smsSent": "sms-1"},
 }
 
@@ -167,7 +167,7 @@ class Office:
 
     @property
     def documents(self) -> list[str]:
-        return self.inputs("document.generate", "documentType")
+        return self.inputs("document.render", "documentType")
 
     def advance(self, **delta: float) -> None:
         self.kit.advance(timedelta(**delta))
@@ -457,7 +457,7 @@ def test_consultation_reply_comes_back_to_the_specialist(office):
     dossier = office.submit("construction-permit")
     office.receive()
     consult(office)
-    request = office.work("interagency.send-request")
+    request = office.work("interagency.request")
     assert request["agencyCode"] == "police-fire"
     assert request["consultationQuestion"].startswith("Đề nghị cho ý kiến")
     reply = {
@@ -474,7 +474,7 @@ def test_consultation_reply_comes_back_to_the_specialist(office):
     shown = office.task_variables("Task_Appraise")
     assert shown["consultationReply"] == reply
     assert shown["consultationAnswered"] is True
-    assert "interagency.send-reminder" not in office.waiting()
+    assert "interagency.remind" not in office.waiting()
     assert_clean(office)
 
 
@@ -484,7 +484,7 @@ def test_consultation_is_reminded_then_given_up_when_overdue(office):
     consult(office)
     office.run_workers()
     office.advance(days=7, hours=3)  # past consultationRemindAt (2026-03-09 17:00 +07)
-    office.work("interagency.send-reminder")
+    office.work("interagency.remind")
     assert not dossier.is_waiting_at("Task_Appraise")
     office.advance(days=7)  # past consultationDueAt (2026-03-16 17:00 +07)
     assert office.work("notify.desk")["event"] == "consultation-overdue"
