@@ -83,10 +83,10 @@ def _october_dossiers(session) -> None:
 
 
 @pytest.fixture
-def october(sessions):
-    with transaction(sessions) as session:
+def october(any_sessions):
+    with transaction(any_sessions) as session:
         _october_dossiers(session)
-    return sessions
+    return any_sessions
 
 
 GPXD_OCTOBER = Counts(

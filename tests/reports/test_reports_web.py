@@ -55,10 +55,6 @@ def _app(data_dir: Path, database_url: str, **config):
         env.setenv("MOTCUA_DATABASE_URL", database_url)
         app = create_app({"TESTING": True, "ZEEBE_ADDRESS": "127.0.0.1:9",
                           "MIGRATE_ON_START": False, **config})
-    if "reports" not in app.blueprints:  # until create_app registers the reports blueprint
-        from webapp.reports import bp
-
-        app.register_blueprint(bp)
     return app
 
 
@@ -155,6 +151,7 @@ def test_reports_public_statistics_show_no_personal_data(app):
         assert name not in page and phone not in page
     assert "NOW-0" not in page and "OCT-1" not in page  # no dossier codes either
     assert "Phạm Quốc Bảo" not in page  # nor staff
+    assert app.test_client().get("/reports-static/reports.css").status_code == 200
 
 
 def test_reports_push_to_portal_is_for_leaders_and_queues_once(app):

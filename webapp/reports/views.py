@@ -29,7 +29,8 @@ from webapp.auth import needs_role, signed_in
 from webapp.i18n import current_language, translate
 from webapp.office import office
 
-bp = Blueprint("reports", __name__, template_folder="templates")
+bp = Blueprint("reports", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/reports-static")
 
 HEADS_AND_LEADERS = (StaffRole.HEAD, StaffRole.LEADER, StaffRole.ADMIN)
 
