@@ -35,6 +35,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_errors(app)
     _register_security_headers(app)
     _register_staff_area(app, settings)
+    from webapp import public
+    public.init_app(app)  # citizens: tracking, catalog, rating, SMS lookup
 
     @app.get("/")
     def home():
