@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-engine-") as data:
         engine = subprocess.Popen(
             [sys.executable, "-m", "engine", "--address", address, "--data", data],
-            env={**os.environ, "MOTCUA_LOG_LEVEL": "WARNING"},
+            env={**os.environ, "MOTCUA_LOG_LEVEL": "WARNING", "MOTCUA_ENGINE_QUERY_ADDRESS": "off"},
         )
         try:
             figures = asyncio.run(

@@ -84,3 +84,10 @@ def zbctl(gateway: BackgroundGateway) -> Zbctl:
     if not ZBCTL.exists():
         pytest.skip("zbctl is not installed (npm ci)")
     return Zbctl(gateway.address)
+
+
+@pytest.fixture(autouse=True)
+def no_query_api(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`python -m engine` started by these tests serves gRPC only: parallel tests would fight over
+    the query API's fixed default port."""
+    monkeypatch.setenv("MOTCUA_ENGINE_QUERY_ADDRESS", "off")
