@@ -58,3 +58,35 @@ def test_reports_progress_restarts_at_processing_after_a_supplement(catalog):
                                "supplement-requested", "resumed"]) == 1
     assert steps_done(permit, ["received", "tham-dinh"]) == 2  # a catalog step id
     assert steps_done(permit, ["received", "returned"]) == len(permit.steps)
+
+
+def test_reports_the_inbox_tells_where_a_dossier_stands(sessions, catalog):
+    from motcua.inbox_tasks import InboxTask, TaskState
+
+    def task(job_key: int, code: str, form_id: str, state: TaskState, completed: datetime | None):
+        return InboxTask(job_key=job_key, process_instance_key=job_key, bpmn_process_id="construction-permit",
+                         element_id=form_id, name=form_id, form_id=form_id, candidate_groups=[],
+                         dossier_code=code, state=state, lease_until=datetime(2026, 11, 20),
+                         completed_at=completed, completed_by="chuyenvien" if completed else None)
+
+    with transaction(sessions) as session:
+        # the timeline only says "transfer"; the inbox shows appraisal and head review done and
+        # the leader's signature open -> signature and return left (16 h + 4 h = 2.5 days)
+        add_dossier(session, "AT-LEADER", received=datetime(2026, 11, 2, 9), due=date(2026, 11, 18),
+                    steps=_steps("transfer"))
+        session.add_all([
+            task(1, "AT-LEADER", "permit-appraisal", TaskState.COMPLETED, datetime(2026, 11, 9, 9)),
+            task(2, "AT-LEADER", "head-review", TaskState.COMPLETED, datetime(2026, 11, 10, 9)),
+            task(3, "AT-LEADER", "leader-sign", TaskState.OPEN, None),
+        ])
+        # no open task, a completed appraisal: head review, signature and return left
+        add_dossier(session, "AFTER-APPRAISAL", received=datetime(2026, 11, 2, 9),
+                    due=date(2026, 11, 18), steps=_steps("transfer"))
+        session.add(task(4, "AFTER-APPRAISAL", "permit-appraisal", TaskState.COMPLETED,
+                         datetime(2026, 11, 9, 9)))
+    with sessions() as session:
+        risks = {r.dossier_code: r for r in deadline_risk(session, catalog, WorkingCalendar(), MONDAY)}
+    assert [s.id for s in risks["AT-LEADER"].steps_left] == ["lanh-dao-so-ky", "tra-ket-qua"]
+    assert risks["AT-LEADER"].work_days_left == 2.5
+    assert [s.id for s in risks["AFTER-APPRAISAL"].steps_left] == [
+        "lanh-dao-phong", "lanh-dao-so-ky", "tra-ket-qua"]
