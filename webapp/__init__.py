@@ -56,7 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _register_staff_area(app: Flask, settings: settings_module.Settings) -> None:
     """The database (migrated on start), the engine's gateway and the staff blueprints."""
     from motcua.db import migrate
-    from webapp import admin, api, auth, dossiers, inbox, markdown, reception, reports
+    from webapp import admin, api, auth, dossiers, inbox, markdown, operations, reception, reports
     from webapp.inbox.collector import TaskCollector
     from webapp.office import build_office
 
@@ -69,6 +69,7 @@ def _register_staff_area(app: Flask, settings: settings_module.Settings) -> None
     auth.init_app(app)
     for blueprint in (auth.bp, admin.bp, inbox.bp, reception.bp, dossiers.bp, api.bp, reports.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(operations.bp)  # /van-hanh: the engine's query API, repairs over gRPC
     csrf.exempt(api.bp)  # machine clients authenticate with Bearer tokens, not cookies
     app.jinja_env.globals["markdown"] = markdown.render
     app.jinja_env.filters["merge_arg"] = lambda args, key, value: urlencode({**args, key: value})
