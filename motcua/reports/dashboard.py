@@ -4,9 +4,10 @@ Public API
 ----------
 - `PersonLoad(username, full_name, unit, steps_done, open_tasks)`, `UnitLoad(unit, steps_done,
   open_tasks, people)`.
-- `workload(session, period) -> tuple[list[PersonLoad], list[UnitLoad]]` — timeline lines each
-  staff member wrote during the period (steps done; the workers' own lines are not a person's),
-  and, where the inbox keeps its task table, the open user tasks each one has claimed.
+- `workload(session, period) -> tuple[list[PersonLoad], list[UnitLoad]]` — steps each staff
+  member did during the period (timeline lines they wrote, the workers' own lines are not a
+  person's, plus the user tasks they completed in the inbox) and the open user tasks each one
+  has claimed or is assigned (where the inbox keeps its task table).
 - `OverdueDossier(code, procedure_code, procedure_name, received_at, due_on, days_late, status)`.
 - `overdue_dossiers(session, catalog, on, *, limit=100) -> list[OverdueDossier]` — open
   dossiers whose promised date is before `on`, the oldest promise first.
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from motcua.catalog import Catalog, ProcedureNotFound, Text
 from motcua.db import Dossier, StaffUser, StatusChange
+from motcua.db.base import Moment
 from motcua.reports.period import Period
 from motcua.statuses import DossierStatus
 
@@ -46,23 +48,32 @@ class UnitLoad:
     people: int
 
 
-def _open_tasks_by_person(session: Session) -> dict[str, int]:
-    """Open user tasks claimed per person, from the inbox's task table when there is one."""
+def _inbox_by_person(session: Session, period: Period) -> tuple[dict[str, int], dict[str, int]]:
+    """Open user tasks claimed (or assigned) per person, and tasks completed in the period per
+    person, from the inbox's task table when there is one."""
     if not sa.inspect(session.get_bind()).has_table("inbox_tasks"):
-        return {}
-    rows = session.execute(sa.text(
+        return {}, {}
+    open_rows = session.execute(sa.text(
         "SELECT COALESCE(claimed_by, assignee) AS person, COUNT(*) FROM inbox_tasks "
         "WHERE state = 'open' AND COALESCE(claimed_by, assignee) IS NOT NULL GROUP BY person"))
-    return {person: int(count) for person, count in rows}
+    done_rows = session.execute(sa.text(
+        "SELECT completed_by, COUNT(*) FROM inbox_tasks WHERE state = 'completed' "
+        "AND completed_by IS NOT NULL AND completed_at >= :start AND completed_at < :end "
+        "GROUP BY completed_by").bindparams(sa.bindparam("start", type_=Moment()),
+                                             sa.bindparam("end", type_=Moment())),
+        {"start": period.start, "end": period.end})
+    return ({person: int(n) for person, n in open_rows}, {person: int(n) for person, n in done_rows})
 
 
 def workload(session: Session, period: Period) -> tuple[list[PersonLoad], list[UnitLoad]]:
-    steps = dict(session.execute(
+    steps: dict[str, int] = dict(session.execute(
         sa.select(StatusChange.actor, sa.func.count())
         .where(StatusChange.at >= period.start, StatusChange.at < period.end,
                StatusChange.actor.not_in(SYSTEM_ACTORS))
         .group_by(StatusChange.actor)).all())
-    tasks = _open_tasks_by_person(session)
+    tasks, completed = _inbox_by_person(session, period)
+    for person, count in completed.items():
+        steps[person] = steps.get(person, 0) + count
     people = {u.username: u for u in session.scalars(
         sa.select(StaffUser).where(StaffUser.username.in_(set(steps) | set(tasks))))}
     persons = []
