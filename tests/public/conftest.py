@@ -42,10 +42,6 @@ def make_app(tmp_path, monkeypatch, **config) -> Flask:
                 "PUBLIC_CLOCK": lambda: NOW, "SERVER_NAME": None}
     settings.update(config)
     app = create_app(settings)
-    if "public" not in app.blueprints:  # until create_app registers the public side itself
-        from webapp.public import init_app
-
-        init_app(app)
     app.config["TEST_DATABASE_URL"] = database_url
     return app
 
