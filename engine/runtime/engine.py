@@ -395,7 +395,8 @@ class Engine(Deployments, InstanceProcessing, JobCommands, MessageCommands, Sche
             row = self._instances.get(key)
             if row is None:
                 continue
-            snapshot = self._snapshots.dump(live.workflow) if live is not None else None
+            # A finished instance is read from its row and the record log: no snapshot to keep.
+            snapshot = self._snapshots.dump(live.workflow) if live is not None and row["state"] == "ACTIVE" else None
             self._changes.instances[key] = {
                 "definition_key": row["definition_key"], "bpmn_process_id": row["bpmn_process_id"],
                 "version": row["version"], "state": row["state"], "started_at": row["started_at"],
