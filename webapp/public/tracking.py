@@ -12,9 +12,11 @@ from typing import Any
 
 from flask import jsonify, make_response, redirect, render_template, request, session, url_for
 
+from motcua.db import Dossier
 from motcua.public_lookup import (
     ApplicantDetails,
     PublicView,
+    TimelineEntry,
     applicant_details,
     find_dossier,
     is_rated,
@@ -22,6 +24,7 @@ from motcua.public_lookup import (
     public_view,
     second_factor_matches,
 )
+from motcua.statuses import DossierStatus
 from webapp import i18n
 from webapp.public.blueprint import (
     bp,
@@ -58,18 +61,18 @@ def _remember_verified(code: str) -> None:
     session[_VERIFIED] = dict(sorted(kept.items(), key=lambda item: item[1])[-5:])
 
 
-def status_label(status) -> str:
+def status_label(status: DossierStatus) -> str:
     return status.label_en if i18n.current_language() == "en" else status.label_vi
 
 
-def step_label(entry) -> str:
+def step_label(entry: TimelineEntry) -> str:
     key = f"public.step.{entry.step}"
     if entry.step and key in i18n.messages(i18n.DEFAULT_LANGUAGE):
         return t(key)
     return status_label(entry.status)
 
 
-def check_second_factor(dossier, digits: str) -> str:
+def check_second_factor(dossier: Dossier | None, digits: str) -> str:
     """`accepted`, `rejected` or `locked` (too many wrong answers for this dossier today)."""
     public = side()
     code_key = ("factor", (dossier.code if dossier is not None else "").upper())
