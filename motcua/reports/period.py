@@ -1,7 +1,7 @@
 """The period report (Biểu 06): what the department received, resolved and still has in hand.
 
-Counting rules for a period [from_day, to_day] (Vietnam dates, both days included), as
-`docs/PERFORMANCE.md` ("Reports") and the reference (§3) describe them:
+Counting rules for a period [from_day, to_day] (Vietnam dates, both days included), after
+Biểu số 06/VPCP/KSTT and the practice of provincial systems (reference, domain-vn.md §2.3, §3):
 
 * a dossier counts once it was received with a promised return date (`due_on` set); dossiers
   still being submitted (1), refused at the desk (3) or waiting for an intake supplement never
@@ -23,7 +23,9 @@ Counting rules for a period [from_day, to_day] (Vietnam dates, both days include
     within time when the wait began on or before the date promised at that moment.
 
 Every count is computed in one SQL statement (three index-driven branches, `GROUP BY` procedure
-with `CASE` sums); Python only attaches the catalog's fields to the handful of group rows.
+with `CASE` sums); Python only attaches the catalog's fields to the handful of group rows. The
+promised date used is the dossier's current one (a paused dossier: the one promised when the
+wait began); figures: docs/PERFORMANCE.md, "Reports".
 
 Public API
 ----------

@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -172,23 +173,37 @@ def risk():
     return render_template("reports/risk.html", risks=risks, day=day)
 
 
+PUBLIC_CACHE_SECONDS = 300
+
+
+def _public_reports(day: date) -> tuple[PeriodReport, PeriodReport, datetime]:
+    """This year's and this month's reports, computed at most once per PUBLIC_CACHE_SECONDS
+    per app: the public page costs the database nothing however often it is opened."""
+    cache = current_app.extensions.setdefault("motcua.reports.public", {})
+    now = datetime.now(LOCAL_ZONE)
+    cached = cache.get(day)
+    seconds = current_app.config.get("REPORTS_PUBLIC_CACHE_SECONDS", PUBLIC_CACHE_SECONDS)
+    if cached is None or (now - cached[2]).total_seconds() > seconds:
+        the_office = office()
+        with the_office.sessions() as session:
+            cached = (period_report(session, Period(date(day.year, 1, 1), day), the_office.catalog),
+                      period_report(session, month_so_far(day), the_office.catalog), now)
+        cache.clear()
+        cache[day] = cached
+    return cached
+
+
 @bp.get("/thong-ke")
 def public_statistics():
     """Aggregates only: no dossier code, no name, no phone number."""
-    day = today()
     language = current_language()
-    year = Period(date(day.year, 1, 1), day)
-    month = month_so_far(day)
-    the_office = office()
-    with the_office.sessions() as session:
-        year_report = period_report(session, year, the_office.catalog)
-        month_report = period_report(session, month, the_office.catalog)
+    year_report, month_report, updated = _public_reports(today())
     chart = Markup(charts.horizontal_bars(
         [(block.sector_name.in_language(language), _rate(block.counts.on_time_rate))
          for block in year_report.sectors],
         title=t("reports.public.on_time_by_field"), maximum=100, unit="%"))
     return render_template("reports/public.html", year=year_report, month=month_report,
-                           chart=chart, rate=_rate, updated=datetime.now(LOCAL_ZONE))
+                           chart=chart, rate=_rate, updated=updated)
 
 
 @bp.get("/api/v1/reports/period")
