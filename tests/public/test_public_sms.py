@@ -93,3 +93,13 @@ def test_sender_that_is_not_a_mobile_number_gets_nothing(app_factory):
     client, provider = sms_client(app_factory)
     answer = inbound(client, "000.00.17.H06-261116-0001", sender="SOXAYDUNG").get_json()
     assert answer["replied"] is False and provider.sent == []
+
+
+def test_default_provider_keeps_the_reply_in_the_sms_log(app_factory, desk):
+    client = app_factory(SMS_INBOUND_SECRET=SECRET).test_client()  # MOTCUA_SMS_PROVIDER=outbox
+    code = desk.receive()
+    answer = inbound(client, code, message_id="in-9").get_json()
+    assert answer["replied"] is True and answer["delivery"] == "sent"
+    with desk.sessions() as session:
+        logged = session.scalars(sa.select(SmsMessage)).one()
+    assert logged.provider == "outbox" and logged.phone == "0912000111" and code in logged.text
