@@ -205,5 +205,5 @@ def cancel(key: int):
         flash(t("ops.cancel.refused", reason=refused.reason or refused.code), "error")
     else:
         current_app.logger.info("operator canceled process instance %s", key)
-        flash(t("ops.cancel.done", key=key), "success")
+        flash(t("ops.cancel.done", number=key), "success")
     return redirect(url_for(".instance", key=key))
