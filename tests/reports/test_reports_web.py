@@ -188,3 +188,15 @@ def test_reports_every_template_key_is_translated():
     assert used - families - en.keys() == set()
     reports_vi = {k for k in vi if k.startswith("reports.")}
     assert reports_vi == {k for k in en if k.startswith("reports.")}
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_reports_every_page_renders_in_both_languages(app, language):
+    leader = signed_in(app, "lanhdao")
+    for path in ("/bao-cao", "/bao-cao/dashboard", "/bao-cao/rui-ro", "/thong-ke"):
+        response = leader.get(path, query_string={"lang": language})
+        assert response.status_code == 200, path
+        assert f'<html lang="{language}">' in response.get_data(as_text=True)
+    english = leader.get("/bao-cao", query_string={"lang": "en", **OCTOBER}).get_data(as_text=True)
+    if language == "en":
+        assert "Carried over" in english and "Dossiers received for processing" in english
