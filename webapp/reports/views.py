@@ -147,7 +147,7 @@ def dashboard():
         title=t("reports.dashboard.comparison")))
     on_time = Markup(charts.horizontal_bars(
         [(row.procedure_name.in_language(language), _rate(row.counts.on_time_rate))
-         for row in now_report.rows()],
+         for row in now_report.rows() if row.counts.resolved],
         title=t("reports.dashboard.on_time"), maximum=100, unit="%"))
     people_chart = Markup(charts.horizontal_bars(
         [(p.full_name, p.steps_done + p.open_tasks) for p in persons[:20]],
