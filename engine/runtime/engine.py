@@ -438,6 +438,13 @@ class Engine(Deployments, InstanceProcessing, JobCommands, MessageCommands, Sche
         self._messages: dict[int, dict[str, Any]] = loaded["messages"]
         self._timers: dict[int, dict[str, Any]] = loaded["timers"]
         self._user_tasks: dict[int, dict[str, Any]] = {}
+        # (message name, correlation key) -> keys, oldest first: correlation without scanning
+        self._subscriptions_by_message: dict[tuple[str, str], dict[int, None]] = defaultdict(dict)
+        self._messages_by_name: dict[tuple[str, str], dict[int, None]] = defaultdict(dict)
+        for key, sub in sorted(self._subscriptions.items()):
+            self._subscriptions_by_message[(sub["message_name"], sub["correlation_key"])][key] = None
+        for key, message in sorted(self._messages.items()):
+            self._messages_by_name[(message["name"], message["correlation_key"])][key] = None
         self._waiters: dict[int, list[ResultWaiter]] = defaultdict(list)
         self._activatable: dict[str, OrderedDict[int, None]] = defaultdict(OrderedDict)
         self._wakeups: list[tuple[int, int, str, int]] = []

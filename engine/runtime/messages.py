@@ -65,9 +65,9 @@ class MessageCommands:
                  variables: dict[str, Any]) -> int:
         now = self._now()
         if message_id:
-            for message in self._messages.values():
-                if (message["name"], message["correlation_key"], message["message_id"]) == (
-                        name, correlation_key, message_id) and message["expires"] > now:
+            for buffered in self._messages_by_name.get((name, correlation_key), ()):
+                message = self._messages[buffered]
+                if message["message_id"] == message_id and message["expires"] > now:
                     raise Rejection("PUBLISH", "ALREADY_EXISTS",
                                     f"Expected to publish a new message with id '{message_id}', but a message with "
                                     "that id was already published")
@@ -77,9 +77,9 @@ class MessageCommands:
         self._record("MESSAGE", "PUBLISHED", key, {"name": name, "correlationKey": correlation_key,
                                                     "messageId": message_id, "timeToLive": ttl_ms,
                                                     "variables": variables})
-        for sub_key in sorted(self._subscriptions):
+        for sub_key in list(self._subscriptions_by_message.get((name, correlation_key), ())):
             sub = self._subscriptions.get(sub_key)
-            if sub is None or sub["message_name"] != name or sub["correlation_key"] != correlation_key:
+            if sub is None:
                 continue
             if sub["bpmn_process_id"] in message["correlated"]:
                 continue
@@ -94,6 +94,7 @@ class MessageCommands:
                     self._start_instance(definition, start.element_id, {}, event)
         if ttl_ms > 0:
             self._messages[key] = message
+            self._messages_by_name[(name, correlation_key)][key] = None
             self._changes.put("messages", key, message)
             self._wake_at(message["expires"], "message-ttl", key)
         return key
@@ -125,6 +126,7 @@ class MessageCommands:
         for sub_key in live.subscriptions.pop(sub["task_id"], []):
             row = self._subscriptions.pop(sub_key, None)
             if row is not None:
+                self._subscriptions_by_message[(row["message_name"], row["correlation_key"])].pop(sub_key, None)
                 self._changes.drop("subscriptions", sub_key)
                 intent = "CORRELATED" if sub_key == sub["key"] else "DELETED"
                 self._record("PROCESS_MESSAGE_SUBSCRIPTION", intent, sub_key, camel_case_keys(row), live.key)
@@ -144,7 +146,7 @@ class MessageCommands:
             sub = self._subscriptions.get(sub_key)
             if sub is None:
                 continue
-            for key in sorted(self._messages):
+            for key in list(self._messages_by_name.get((sub["message_name"], sub["correlation_key"]), ())):
                 message = self._messages[key]
                 if message["expires"] <= now or message["name"] != sub["message_name"] \
                         or message["correlation_key"] != sub["correlation_key"] \

@@ -158,6 +158,7 @@ class InstanceProcessing:
                    "bpmn_process_id": live.definition.bpmn_process_id, "element_id": start.element_id,
                    "element_instance_key": live.key, "task_id": f"evsub:{start.element_id}"}
             self._subscriptions[key] = row
+            self._subscriptions_by_message[(row["message_name"], row["correlation_key"])][key] = None
             live.subscriptions.setdefault(row["task_id"], []).append(key)
             self._changes.put("subscriptions", key, row)
             self._record("PROCESS_MESSAGE_SUBSCRIPTION", "CREATED", key, camel_case_keys(row), live.key)
@@ -198,18 +199,22 @@ class InstanceProcessing:
         row.update(state=state, ended_at=live.ended_at, variables=live.root_variables())
         intent = "ELEMENT_COMPLETED" if state == "COMPLETED" else "ELEMENT_TERMINATED"
         self._record("PROCESS_INSTANCE", intent, live.key, self._process_value(live), live.key)
-        for job_key in [k for k, j in self._jobs.items() if j["root_key"] == live.key]:
-            self._drop_job(job_key, "CANCELED")
+        # The instance's own tasks say which jobs and user tasks are theirs: no scan of all jobs.
+        owned = [task.internal_data for task in live.all_tasks()
+                 if "zeebe_job" in task.internal_data or "zeebe_user_task" in task.internal_data]
+        for internal in owned:
+            if internal.get("zeebe_job") in self._jobs:
+                self._drop_job(internal["zeebe_job"], "CANCELED")
+            self._user_tasks.pop(internal.get("zk"), None)
         for sub_keys in list(live.subscriptions.values()):
             for sub_key in sub_keys:
                 self._drop_subscription(sub_key)
         live.subscriptions.clear()
         for timer_key in list(live.timers.values()):
             self._drop_timer(timer_key)
-        for incident_key in [k for k, i in self._incidents.items() if i["root_key"] == live.key]:
-            self._drop_incident(incident_key, "RESOLVED")
-        for user_key in [k for k, u in self._user_tasks.items() if u["root_key"] == live.key]:
-            self._user_tasks.pop(user_key)
+        if live.incident_tasks:
+            for incident_key in [k for k, i in self._incidents.items() if i["root_key"] == live.key]:
+                self._drop_incident(incident_key, "RESOLVED")
         del self._live[live.key]
         self._finished_snapshots[live.key] = live
         self._dirty.add(live.key)
@@ -368,8 +373,9 @@ class InstanceProcessing:
             if job_key in self._jobs:
                 self._drop_job(job_key, "CANCELED")
             self._user_tasks.pop(internal.get("zk"), None)
-            for incident_key in [k for k, i in self._incidents.items() if i.get("task_id") == str(task.id)]:
-                self._drop_incident(incident_key, "RESOLVED")
+            if str(task.id) in live.incident_tasks:
+                for incident_key in [k for k, i in self._incidents.items() if i.get("task_id") == str(task.id)]:
+                    self._drop_incident(incident_key, "RESOLVED")
 
     def _interrupts(self, live: LiveInstance, start_task) -> bool:
         parent_id = getattr(start_task.workflow, "parent_task_id", None)
@@ -459,6 +465,7 @@ class InstanceProcessing:
                "bpmn_process_id": scope.bpmn_process_id, "element_id": task.task_spec.bpmn_id,
                "element_instance_key": task.internal_data["zk"], "task_id": str(task.id)}
         self._subscriptions[key] = row
+        self._subscriptions_by_message[(row["message_name"], row["correlation_key"])][key] = None
         self._changes.put("subscriptions", key, row)
         self._record("PROCESS_MESSAGE_SUBSCRIPTION", "CREATED", key, camel_case_keys(row), live.key)
         return key
@@ -466,6 +473,7 @@ class InstanceProcessing:
     def _drop_subscription(self, key: int) -> None:
         row = self._subscriptions.pop(key, None)
         if row is not None:
+            self._subscriptions_by_message[(row["message_name"], row["correlation_key"])].pop(key, None)
             self._changes.drop("subscriptions", key)
             self._record("PROCESS_MESSAGE_SUBSCRIPTION", "DELETED", key, camel_case_keys(row), row["root_key"])
 

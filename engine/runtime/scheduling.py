@@ -63,6 +63,7 @@ class Scheduling:
                 message = self._messages.get(key)
                 if message is not None and message["expires"] <= now:
                     del self._messages[key]
+                    self._messages_by_name[(message["name"], message["correlation_key"])].pop(key, None)
                     self._changes.drop("messages", key)
                     self._record("MESSAGE", "EXPIRED", key, {"name": message["name"],
                                                               "correlationKey": message["correlation_key"]})
