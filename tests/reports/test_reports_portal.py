@@ -86,3 +86,16 @@ def test_reports_schedule_sends_last_month_and_this_month_so_far(october, catalo
         "bieu06:000.00.17.H06:2026-10-01:2026-10-31",
         "bieu06:000.00.17.H06:2026-11-01:2026-11-04",
     ]
+
+
+def test_reports_command_line_push_runs_the_schedule_once(october, database_url, portal,
+                                                          monkeypatch):
+    from motcua.reports import portal_push
+
+    monkeypatch.setenv("MOTCUA_DATABASE_URL", database_url)
+    monkeypatch.setenv("MOTCUA_PORTAL_URL", portal.url)
+    portal_push.main()
+    portal_push.main()  # cron fired twice: nothing new to send
+    keys = sorted(r["key"] for r in portal.received)
+    assert len(keys) == len(scheduled_periods(datetime.now(portal_push.LOCAL_ZONE).date()))
+    assert portal.posts == len(keys)

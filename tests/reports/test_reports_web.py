@@ -127,6 +127,19 @@ def test_reports_json_twin_has_the_same_numbers(app):
     assert app.test_client().get("/api/v1/reports/period", query_string=OCTOBER).status_code == 401
 
 
+def test_reports_json_twin_takes_a_bearer_token(app):
+    from motcua.db import ApiToken, StaffUser
+
+    office = app.extensions["motcua.office"]
+    with office.transaction() as session:
+        user = session.query(StaffUser).filter_by(username="lanhdao").one()
+        row, token = ApiToken.issue(user, name="portal sync")
+        session.add(row)
+    response = app.test_client().get("/api/v1/reports/period", query_string=OCTOBER,
+                                     headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200 and response.get_json()["totals"]["received"] == 3
+
+
 def test_reports_dashboard_draws_svg_charts_and_lists_overdue(app):
     page = signed_in(app, "tiepnhan").get("/bao-cao/dashboard").get_data(as_text=True)
     assert page.count("<svg") == 4
