@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     jsonify,
@@ -26,6 +27,7 @@ from flask import (
 )
 
 from motcua.db import ApiToken, StaffUser
+from motcua.rate_limits import RateLimiter
 from motcua.roles import StaffRole
 from motcua.staff_accounts import find_user
 from webapp.i18n import current_language, translate
@@ -142,6 +144,10 @@ def sign_in():
     if request.method == "POST":
         username = request.form.get("username", "").strip().lower()
         password = request.form.get("password", "")
+        failures = current_app.extensions["motcua.failed_sign_ins"]
+        if not failures.check(username).allowed:
+            return render_template("auth/sign_in.html", error=t("auth.signin.throttled"),
+                                   username=username), 429
         with office().transaction() as db:
             user = find_user(db, username)
             ok = user is not None and user.check_password(password)
@@ -152,6 +158,7 @@ def sign_in():
                 session.permanent = False
         if ok:
             return redirect(_safe_next(request.args.get("next")))
+        failures.record(username)
         error = t("auth.signin.failed")
     return render_template("auth/sign_in.html", error=error, username=username), (401 if error else 200)
 
@@ -167,6 +174,7 @@ def sign_out():
 
 
 def init_app(app) -> None:
+    app.extensions["motcua.failed_sign_ins"] = RateLimiter(limit=10, window_s=15 * 60)  # per username
     app.before_request(load_user)
 
     @app.context_processor

@@ -76,3 +76,16 @@ def test_a_deactivated_user_is_signed_out(as_staff, staff_app):
     user_id = re.search(r'action="/admin/users/(\d+)"[^>]*>\s*<input[^>]*>\s*<div><strong>tiepnhan', users).group(1)
     admin.post(f"/admin/users/{user_id}", data={"roles": ["reception"]})  # "active" unticked
     assert reception.get("/inbox").status_code == 302
+
+
+def test_guessing_passwords_is_stopped(staff_app):
+    client = staff_app.test_client()
+    for _ in range(10):
+        assert client.post("/sign-in", data={"username": "lanhdao", "password": "doan"}).status_code == 401
+    response = client.post("/sign-in", data={"username": "lanhdao", "password": PASSWORD})
+    assert response.status_code == 429 and "Đăng nhập sai quá nhiều lần" in response.get_data(as_text=True)
+
+
+def test_pages_switch_to_english(as_staff):
+    page = as_staff("tiepnhan").get("/inbox?lang=en").get_data(as_text=True)
+    assert "Tasks" in page and "My groups" in page and "Sign out" in page
