@@ -32,7 +32,7 @@ TOTAL = Text("Tổng cộng", "Total")
 RECEIVED = Text("Số hồ sơ nhận giải quyết", "Dossiers received for processing")
 RESOLVED = Text("Số hồ sơ đã giải quyết", "Dossiers resolved")
 IN_PROGRESS = Text("Số hồ sơ đang giải quyết", "Dossiers in progress")
-WITHDRAWN = Text("Số hồ sơ rút", "Dossiers withdrawn")
+CLOSED = Text("Số hồ sơ rút, dừng xử lý", "Dossiers withdrawn or stopped")
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("in_progress_overdue", IN_PROGRESS, Text("Quá hạn", "Overdue")),
     Column("paused", IN_PROGRESS, Text("Trong đó: tạm dừng, chờ bổ sung",
                                        "Of which paused, awaiting the applicant")),
-    Column("withdrawn", WITHDRAWN, Text("Rút hồ sơ", "Withdrawn")),
+    Column("withdrawn", CLOSED, Text("Rút hồ sơ", "Withdrawn")),
+    Column("stopped", CLOSED, Text("Dừng xử lý", "Stopped")),
 )
 
 

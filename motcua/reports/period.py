@@ -8,15 +8,17 @@ Biểu số 06/VPCP/KSTT and the practice of provincial systems (reference, doma
   had one and are not counted;
 * **received** (nhận giải quyết) = every dossier the period had in hand:
   - *new online* / *new direct or by post*: received within the period, by channel;
-  - *carried over* (từ kỳ trước): received before the period and neither resolved nor withdrawn
-    before it started;
+  - *carried over* (từ kỳ trước): received before the period and neither resolved, withdrawn
+    nor stopped before it started;
 * each received dossier lands in exactly one outcome, so received = resolved + withdrawn +
-  in progress:
+  stopped + in progress:
   - **resolved** (đã giải quyết): processing finished within the period; *early*, *on time* or
     *late* by comparing the **date** processing finished with the promised date (never times:
     16:00 on the due day is on time);
   - **withdrawn** (rút): the applicant withdrew it (status 7) within the period, at the time of
     the timeline line that recorded it;
+  - **stopped** (dừng xử lý): processing ended without a result (status 8, e.g. the supplement
+    never came: the process ends there) within the period, likewise by its timeline line;
   - **in progress** (đang giải quyết) at the end of the period: *within time* when the promised
     date is on or after the last day of the period, else *overdue*; of which **paused**: waiting
     for the applicant (supplement, fees, stopped) at the end of the period — a paused dossier is
@@ -115,6 +117,7 @@ class Counts:
     in_progress_overdue: int = 0
     paused: int = 0  # of the in-progress ones
     withdrawn: int = 0
+    stopped: int = 0
 
     @property
     def received(self) -> int:
@@ -210,8 +213,10 @@ _COLUMNS = ("id, procedure_code, procedure_version, channel, received_at, "
             "processing_finished_at AS finished_at, due_on, status")
 
 # outcomes, one per dossier: resolved early / on time / late, in progress within time / overdue
-# (paused or not), withdrawn; GONE = withdrawn before the period (not counted at all)
-GONE, EARLY, ON_TIME, LATE, WITHIN, OVERDUE, PAUSED_WITHIN, PAUSED_OVERDUE, WITHDRAWN = range(9)
+# (paused or not), withdrawn, stopped; GONE = withdrawn or stopped before the period (not
+# counted at all)
+(GONE, EARLY, ON_TIME, LATE, WITHIN, OVERDUE, PAUSED_WITHIN, PAUSED_OVERDUE, WITHDRAWN,
+ STOPPED) = range(10)
 NEW_ONLINE, NEW_DIRECT, CARRIED_OVER = range(3)
 
 _OPEN_OUTCOME = """COALESCE(
@@ -242,11 +247,13 @@ classified AS (
              WHEN finished_at < :end THEN
                CASE WHEN {finished_day} < due_on THEN {early}
                     WHEN {finished_day} = due_on THEN {on_time} ELSE {late} END
-             WHEN status = {withdrawn_status} AND finished_at IS NULL THEN COALESCE(
+             WHEN status IN ({withdrawn_status}, {stopped_status}) AND finished_at IS NULL THEN COALESCE(
                (SELECT CASE WHEN MIN(sc.at) < :start THEN {gone}
-                            WHEN MIN(sc.at) < :end THEN {withdrawn} END
+                            WHEN MIN(sc.at) < :end THEN
+                              CASE scope.status WHEN {withdrawn_status} THEN {withdrawn}
+                                                ELSE {stopped} END END
                   FROM status_changes sc
-                 WHERE sc.dossier_id = scope.id AND sc.status = {withdrawn_status}),
+                 WHERE sc.dossier_id = scope.id AND sc.status = scope.status),
                {open_outcome})
              ELSE {open_outcome}
            END AS outcome
@@ -267,7 +274,8 @@ SELECT procedure_code, procedure_version,
        SUM(CASE WHEN outcome IN ({within}, {paused_within}) THEN n ELSE 0 END),
        SUM(CASE WHEN outcome IN ({overdue}, {paused_overdue}) THEN n ELSE 0 END),
        SUM(CASE WHEN outcome IN ({paused_within}, {paused_overdue}) THEN n ELSE 0 END),
-       SUM(CASE WHEN outcome = {withdrawn} THEN n ELSE 0 END)
+       SUM(CASE WHEN outcome = {withdrawn} THEN n ELSE 0 END),
+       SUM(CASE WHEN outcome = {stopped} THEN n ELSE 0 END)
   FROM grouped
  WHERE outcome <> {gone}
  GROUP BY procedure_code, procedure_version
@@ -278,6 +286,7 @@ _CODES = {
     "overdue": OVERDUE, "paused_within": PAUSED_WITHIN, "paused_overdue": PAUSED_OVERDUE,
     "withdrawn": WITHDRAWN, "new_online": NEW_ONLINE, "new_direct": NEW_DIRECT,
     "carried_over": CARRIED_OVER, "withdrawn_status": int(DossierStatus.WITHDRAWN),
+    "stopped": STOPPED, "stopped_status": int(DossierStatus.STOPPED),
 }
 
 

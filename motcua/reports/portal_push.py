@@ -47,7 +47,7 @@ def _counts(counts: Counts) -> dict[str, int]:
         "DungHan": counts.resolved_on_time, "QuaHan": counts.resolved_late,
         "DangGiaiQuyet": counts.in_progress, "DangGiaiQuyetTrongHan": counts.in_progress_within,
         "DangGiaiQuyetQuaHan": counts.in_progress_overdue, "TamDungBoSung": counts.paused,
-        "RutHoSo": counts.withdrawn,
+        "RutHoSo": counts.withdrawn, "DungXuLy": counts.stopped,
     }
 
 

@@ -17,7 +17,7 @@ def add_dossier(session, code: str, *, received: datetime, due: date | None,
                 procedure: str = GPXD, channel: Channel = Channel.DIRECT,
                 status: DossierStatus = DossierStatus.IN_PROGRESS,
                 finished: datetime | None = None, returned: datetime | None = None,
-                withdrawn: datetime | None = None,
+                withdrawn: datetime | None = None, stopped: datetime | None = None,
                 pauses: tuple[tuple[datetime, datetime | None, date | None], ...] = (),
                 steps: tuple[tuple[str, datetime, str], ...] = (),
                 name: str = "Nguyễn Văn An", phone: str = "0912345678") -> Dossier:
@@ -40,6 +40,9 @@ def add_dossier(session, code: str, *, received: datetime, due: date | None,
     if withdrawn is not None:
         dossier.timeline.append(StatusChange(status=DossierStatus.WITHDRAWN, step="withdrawn",
                                              actor="tiepnhan", at=withdrawn))
+    if stopped is not None:
+        dossier.timeline.append(StatusChange(status=DossierStatus.STOPPED, step="stopped",
+                                             actor="he-thong", at=stopped))
     for requested, resumed, due_before in pauses:
         dossier.pauses.append(DossierPause(reason=PauseReason.SUPPLEMENT, requested_at=requested,
                                            resumed_at=resumed, due_before=due_before))

@@ -80,6 +80,15 @@ def _october_dossiers(session) -> None:
         finished=datetime(2026, 10, 31, 23, 59), status=S.PROCESSED)
     # T: new direct, due on the last day of the period itself -> in progress within time
     add("T", received=datetime(2026, 10, 15, 9), due=date(2026, 10, 31))
+    # U: carried over; the supplement asked for on 20/9 never came, processing stopped on 12/10
+    # (status 8, the process ends) -> stopped, no longer in progress
+    add("U", received=datetime(2026, 9, 10, 9), due=date(2026, 9, 30), status=S.STOPPED,
+        pauses=((datetime(2026, 9, 20, 9), None, date(2026, 9, 30)),),
+        stopped=datetime(2026, 10, 12, 9))
+    # V: stopped in September -> not counted
+    add("V", received=datetime(2026, 8, 10, 9), due=date(2026, 8, 30), status=S.STOPPED,
+        pauses=((datetime(2026, 8, 20, 9), None, date(2026, 8, 30)),),
+        stopped=datetime(2026, 9, 25, 9))
 
 
 @pytest.fixture
@@ -92,7 +101,7 @@ def october(any_sessions):
 GPXD_OCTOBER = Counts(
     new_online=3,          # D, H, M
     new_direct=4,          # E (post), G, K, T
-    carried_over=7,        # A, B, F, J, L, N, S
+    carried_over=8,        # A, B, F, J, L, N, S, U
     resolved_early=2,      # A, N
     resolved_on_time=2,    # B, M
     resolved_late=2,       # D, S
@@ -100,6 +109,7 @@ GPXD_OCTOBER = Counts(
     in_progress_overdue=4,  # F, G, J, L
     paused=2,              # K, L
     withdrawn=1,           # H
+    stopped=1,             # U
 )
 NCKT_OCTOBER = Counts(new_direct=1, resolved_early=1)  # Q
 
@@ -110,10 +120,10 @@ def test_reports_each_dossier_counts_where_the_rules_put_it(october, catalog):
     assert report.row(GPXD).counts == GPXD_OCTOBER
     assert report.row(NCKT).counts == NCKT_OCTOBER
     assert report.totals == GPXD_OCTOBER + NCKT_OCTOBER
-    assert report.totals.received == 15
+    assert report.totals.received == 16
     # every received dossier has exactly one outcome
     totals = report.totals
-    assert totals.received == totals.resolved + totals.withdrawn + totals.in_progress
+    assert totals.received == totals.resolved + totals.withdrawn + totals.stopped + totals.in_progress
 
 
 def test_reports_group_rows_by_field_with_subtotals(october, catalog):
@@ -140,7 +150,7 @@ def test_reports_next_period_carries_over_what_october_left_open(october, catalo
     with october() as session:
         november = period_report(session, Period.month(2026, 11), catalog, procedure=GPXD)
     counts = november.totals
-    # open on 31/10: E, F, G, J, K, L, T -> carried over into November
+    # open on 31/10: E, F, G, J, K, L, T -> carried over into November (U stopped in October)
     assert counts.carried_over == 7
     assert counts.new_direct == 1  # R
     # G resolved 2/11 (due 25/10): late; L resolved? no: still open
@@ -158,7 +168,7 @@ def test_reports_a_single_day_period(october, catalog):
     counts = day.totals
     assert counts.new_direct == 1  # T
     assert counts.resolved_on_time == 1  # B
-    assert counts.received == counts.resolved + counts.withdrawn + counts.in_progress
+    assert counts.received == counts.resolved + counts.withdrawn + counts.stopped + counts.in_progress
 
 
 def test_reports_period_refuses_an_end_before_the_start():
