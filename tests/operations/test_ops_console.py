@@ -41,6 +41,16 @@ def test_definitions_show_each_version_with_running_and_stuck_counts(engine_proc
     assert stuck and int(stuck.group(1)) >= 1
 
 
+def test_definition_page_draws_the_diagram_and_lists_its_instances(engine_process, sign_in):
+    client = sign_in("vanhanh")
+    page = client.get(f"/van-hanh/quy-trinh/{engine_process.definition_key}").get_data(as_text=True)
+    assert "Thẩm định thử nghiệm" in page and "ops-repair.bpmn" in page
+    for key in (engine_process.stuck, engine_process.running, engine_process.completed):
+        assert f">{key}</a>" in page
+    assert "SXD-OPS-003" in page
+    assert diagram_data(page)["xmlUrl"].endswith(f"/quy-trinh/{engine_process.definition_key}/so-do.bpmn")
+
+
 def test_instances_with_incidents_list_the_stuck_dossier_only(engine_process, sign_in):
     client = sign_in("vanhanh")
     page = client.get("/van-hanh/tien-trinh?incidents=1").get_data(as_text=True)
@@ -48,6 +58,7 @@ def test_instances_with_incidents_list_the_stuck_dossier_only(engine_process, si
     assert f">{engine_process.running}</a>" not in page
     assert f">{engine_process.completed}</a>" not in page
     assert "Có sự cố" in page
+    assert "SXD-OPS-001" in page and "SXD-OPS-002" not in page  # dossier codes beside the keys
 
     by_code = client.get("/van-hanh/tien-trinh?dossier=SXD-OPS-003").get_data(as_text=True)
     assert f">{engine_process.completed}</a>" in by_code and "Đã hoàn thành" in by_code

@@ -90,6 +90,7 @@ def definition(key: int):
         abort(404)
     instances = queries().search("process-instances", {"processDefinitionKey": key},
                                  sort=[{"field": "startDate", "order": "DESC"}], limit=PAGE_SIZE)
+    _add_dossier_codes(instances.items)
     return render_template("operations/definition.html", definition=found, instances=instances,
                            diagram={"xmlUrl": url_for(".diagram", key=key), "elements": []})
 
@@ -134,6 +135,7 @@ def instances():
     found = queries().search("process-instances", search,
                              sort=[{"field": "startDate", "order": "DESC"}],
                              start=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    _add_dossier_codes(found.items)
     process_ids = sorted({d["bpmnProcessId"] for d in queries().search_all("process-definitions")})
     pages = max((found.total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render_template("operations/instances.html", instances=found, shown=shown,
@@ -166,6 +168,21 @@ def instance(key: int):
                            incidents=incidents, variables=variables, diagram=diagram,
                            dossier_code=dossier_code if isinstance(dossier_code, str) else None,
                            has_dossier_page="dossiers.show" in current_app.view_functions)
+
+
+def _add_dossier_codes(items: list[dict[str, Any]]) -> None:
+    for item in items:
+        item["dossierCode"] = _dossier_code(item["processInstanceKey"])
+
+
+def _dossier_code(instance_key: int) -> str | None:
+    """The dossier code of an instance: its root variable `dossierCode`, when it has one."""
+    found = queries().search("variables", {"processInstanceKey": instance_key,
+                                           "name": DOSSIER_CODE_VARIABLE}, limit=1)
+    if not found.items:
+        return None
+    value = json.loads(found.items[0]["value"])
+    return value if isinstance(value, str) else None
 
 
 def _readable(json_text: str) -> str:
