@@ -94,8 +94,9 @@ class Engine(Deployments, InstanceProcessing, JobCommands, MessageCommands, Sche
     def close(self) -> None:
         if not self._running:
             return
-        self._running = False
-        self._queue.put(None)
+        with self._pending_lock:
+            self._running = False
+            self._queue.put(None)  # in-flight commands before it finish; the writer stops here
         if self._writer:
             self._writer.join()
         self._poke_scheduler()
@@ -306,19 +307,21 @@ class Engine(Deployments, InstanceProcessing, JobCommands, MessageCommands, Sche
 
     # ==== command queue and the writer ===========================================================
     def _submit(self, run: Callable[[], Any], intent: str | None) -> Any:
-        if not self._running:
-            raise RuntimeError("the engine is not running (call start())")
+        command = _Command(run, intent=intent)
+        deferred = getattr(self._deferred_call, "active", False)
+        if deferred:
+            command.future = Future()
+        # Checked and queued under one lock: after close() queues its stop mark, nothing follows it.
         with self._pending_lock:
+            if not self._running:
+                raise RuntimeError("the engine is not running (call start())")
             if intent is not None and self._pending >= self.max_queue:
                 raise Rejection(intent, "RESOURCE_EXHAUSTED",
                                 f"the engine's command queue is full ({self.max_queue} commands); retry later")
             self._pending += 1
-        command = _Command(run, intent=intent)
-        if getattr(self._deferred_call, "active", False):
-            command.future = Future()
             self._queue.put(command)
+        if deferred:
             return command.future
-        self._queue.put(command)
         command.done.wait()
         if command.error is not None:
             raise command.error

@@ -34,6 +34,10 @@ class Scheduling:
                     continue
             try:
                 self._submit(self._fire_due, None)
+            except RuntimeError:
+                if not self._running:
+                    return  # the engine stopped while a timer was due; it fires after the next start
+                log.exception("firing due timers failed")
             except Exception:
                 log.exception("firing due timers failed")
 

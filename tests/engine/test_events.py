@@ -300,3 +300,13 @@ def test_timer_date_start_event_fires_once(kit):
     kit.advance(days=1)
     [row] = kit.engine.process_instances(bpmn_process_id="once")
     assert row["state"] == "COMPLETED"
+
+
+def test_signal_start_event_creates_an_instance(kit):
+    kit.deploy_text("on-signal.bpmn", process("on-signal", """
+    <bpmn:startEvent id="go"><bpmn:signalEventDefinition signalRef="sig"/></bpmn:startEvent>
+    """ + service("t", "holiday.catch-up") + '<bpmn:endEvent id="e"/>' + chain("go", "t", "e"),
+        extra='<bpmn:signal id="sig" name="holiday-over"/>'))
+    kit.broadcast_signal("holiday-over", days=3)
+    [job] = kit.activate("holiday.catch-up")
+    assert job.bpmn_process_id == "on-signal"
