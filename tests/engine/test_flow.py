@@ -206,3 +206,22 @@ def test_multi_instance_embedded_subprocess(kit, restart):
     for job in jobs:
         kit.engine.complete_job(job.key)
     assert instance.is_completed()
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_inclusive_join_waits_only_for_the_branches_taken(kit, restart):
+    kit.deploy_text("inclusive.bpmn", process("inclusive", """
+    <bpmn:startEvent id="s"/><bpmn:inclusiveGateway id="fork"/><bpmn:inclusiveGateway id="join"/>
+    <bpmn:endEvent id="e"/>""" + flow("s", "fork")
+        + flow("fork", "fire", "=fire") + flow("fork", "planning", "=planning")
+        + flow("fork", "environment", "=environment")
+        + service("fire", "review.fire") + service("planning", "review.planning")
+        + service("environment", "review.environment")
+        + flow("fire", "join") + flow("planning", "join") + flow("environment", "join") + flow("join", "e")))
+    instance = kit.start("inclusive", fire=True, planning=False, environment=True)
+    kit.complete_job("review.fire")
+    if restart:
+        kit.restart()
+    assert not instance.is_completed()
+    kit.complete_job("review.environment")
+    assert instance.is_completed()
