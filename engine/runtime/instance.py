@@ -56,11 +56,16 @@ _ELEMENT_TYPES = [
 ]
 
 
+_TYPE_OF_CLASS: dict[type, str] = {}
+
+
 def element_type(task_spec) -> str:
-    for cls, name in _ELEMENT_TYPES:
-        if isinstance(task_spec, cls):
-            return name
-    return "TASK"
+    cls = type(task_spec)
+    known = _TYPE_OF_CLASS.get(cls)
+    if known is None:
+        known = next((name for base, name in _ELEMENT_TYPES if issubclass(cls, base)), "TASK")
+        _TYPE_OF_CLASS[cls] = known
+    return known
 
 
 def is_element(task) -> bool:
@@ -97,6 +102,7 @@ class LiveInstance:
     variables_seen: dict[str, Any] = field(default_factory=dict)
     incident_tasks: set[str] = field(default_factory=set)
     mint: Any = None  # the engine's key generator, for child process instance keys
+    _root_scope: ProcessScope | None = None
 
     # ---- tasks ------------------------------------------------------------------------------
     def all_tasks(self):
@@ -115,6 +121,11 @@ class LiveInstance:
 
     def scope_of(self, task, definitions: dict[int, Definition]) -> ProcessScope:
         """Which (possibly called) process instance `task` runs in, and its flow scope key."""
+        if task.workflow is self.workflow:
+            if self._root_scope is None:
+                self._root_scope = ProcessScope(self.key, self.definition.bpmn_process_id,
+                                                self.definition.version, self.definition.key, self.key)
+            return self._root_scope
         flow_scope = None
         workflow = task.workflow
         while isinstance(workflow, BpmnSubWorkflow):
