@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,7 +28,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
     )
-    app.config.setdefault("INBOX_JOB_TIMEOUT_MS", 24 * 3_600_000)
+    lease_hours = float(os.environ.get("MOTCUA_INBOX_LEASE_HOURS", "").strip() or 24)
+    app.config.setdefault("INBOX_JOB_TIMEOUT_MS", int(lease_hours * 3_600_000))
     if config:
         app.config.update(config)
     csrf.init_app(app)
