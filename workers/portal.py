@@ -10,6 +10,7 @@ from typing import Any
 from pyzeebe import Job, ZeebeTaskRouter
 
 from motcua.db import transaction
+from motcua.db.base import LOCAL_ZONE
 from motcua.portal import (
     DOSSIER_SYNC,
     PROGRESS_UPDATE,
@@ -68,3 +69,27 @@ async def deliver_forever(ctx: WorkerContext | None = None, interval_s: float | 
         except Exception:  # the courier must outlive a database hiccup
             logger.exception("portal: delivery round failed")
         await asyncio.sleep(interval)
+
+
+REPORT_PUSH_INTERVAL_S = 6 * 3600
+
+
+async def push_period_reports_forever(ctx: WorkerContext | None = None,
+                                      interval_s: float = REPORT_PUSH_INTERVAL_S) -> None:
+    """Queue the scheduled Biểu 06 period reports for the portal, now and every few hours.
+
+    Queuing is idempotent per period, so running it often (or in several worker processes)
+    queues each report once; the courier above delivers it.
+    """
+    from motcua.reports.portal_push import push_scheduled
+
+    ctx = ctx or current()
+    while True:
+        try:
+            today = ctx.now().astimezone(LOCAL_ZONE).date()
+            rows = await asyncio.to_thread(push_scheduled, ctx.sessions, ctx.catalog, today)
+            logger.info("portal: period reports queued: %s",
+                        ", ".join(row.idempotency_key for row in rows) or "none")
+        except Exception:  # a failed round is retried at the next one
+            logger.exception("portal: queuing the period reports failed")
+        await asyncio.sleep(interval_s)

@@ -38,8 +38,10 @@ async def run(address: str | None = None) -> None:
                 address or settings.zeebe_address, ", ".join(job_types) or "none yet")
     # portal reports leave through the outbox, beside the workers (never inside a job)
     courier = asyncio.create_task(portal.deliver_forever())
+    period_reports = asyncio.create_task(portal.push_period_reports_forever())
     try:
         await worker.work()
     finally:
         courier.cancel()
+        period_reports.cancel()
         await channel.close()
