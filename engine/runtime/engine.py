@@ -261,6 +261,8 @@ class Engine(Deployments, InstanceProcessing, JobCommands, MessageCommands, Sche
 
     def variables(self, process_instance_key: int, scope_key: int | None = None) -> dict[str, Any]:
         """Variables of an instance's root scope, or those visible at element `scope_key`."""
+        if scope_key == process_instance_key:
+            scope_key = None  # the instance's own key is its root scope
         def query():
             live = self._live.get(process_instance_key)
             if live is None and scope_key is None:

@@ -93,6 +93,7 @@ def test_local_variables_on_an_element_stay_there(kit):
     [job] = kit.activate("step-a")
     kit.engine.set_variables(job.element_instance_key, {"draft": True}, local=True)
     assert kit.engine.variables(instance.key, scope_key=job.element_instance_key)["draft"] is True
+    assert "draft" not in kit.engine.variables(instance.key, scope_key=instance.key)
     kit.engine.complete_job(job.key)
     assert "draft" not in instance.variables
 
