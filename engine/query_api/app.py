@@ -16,7 +16,7 @@ from werkzeug.exceptions import NotFound as NoRoute
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from .resources import EngineQueries, Resources, path_key
+from .resources import EngineQueries, Resources
 from .search import InvalidRequest, NotFound
 
 log = logging.getLogger(__name__)
@@ -26,14 +26,14 @@ MAX_BODY_BYTES = 1024 * 1024
 ROUTES = Map([
     Rule("/v2/status", methods=["GET"], endpoint="status"),
     Rule("/v2/process-definitions/search", methods=["POST"], endpoint="search_process_definitions"),
-    Rule("/v2/process-definitions/<key>", methods=["GET"], endpoint="process_definition"),
-    Rule("/v2/process-definitions/<key>/xml", methods=["GET"], endpoint="process_definition_xml"),
+    Rule("/v2/process-definitions/<int:key>", methods=["GET"], endpoint="process_definition"),
+    Rule("/v2/process-definitions/<int:key>/xml", methods=["GET"], endpoint="process_definition_xml"),
     Rule("/v2/process-instances/search", methods=["POST"], endpoint="search_process_instances"),
-    Rule("/v2/process-instances/<key>", methods=["GET"], endpoint="process_instance"),
+    Rule("/v2/process-instances/<int:key>", methods=["GET"], endpoint="process_instance"),
     Rule("/v2/element-instances/search", methods=["POST"], endpoint="search_element_instances"),
     Rule("/v2/variables/search", methods=["POST"], endpoint="search_variables"),
     Rule("/v2/incidents/search", methods=["POST"], endpoint="search_incidents"),
-    Rule("/v2/incidents/<key>", methods=["GET"], endpoint="incident"),
+    Rule("/v2/incidents/<int:key>", methods=["GET"], endpoint="incident"),
     Rule("/v2/jobs/search", methods=["POST"], endpoint="search_jobs"),
 ], strict_slashes=False)
 
@@ -81,7 +81,7 @@ class QueryApi:
         if endpoint == "status":
             return Response(status=204)
         if "key" in arguments:
-            key = path_key(arguments["key"])
+            key = arguments["key"]
             if endpoint == "process_definition_xml":
                 return Response(resources.process_definition_xml(key), mimetype="text/xml")
             return as_json(getattr(resources, endpoint)(key))

@@ -283,11 +283,4 @@ class Resources:
         return answer([i for i in items if matches(i, conditions)], search)
 
 
-def path_key(text: str) -> int:
-    """A key from a URL path segment."""
-    if not text.isdigit():
-        raise InvalidRequest(f"{json.dumps(text)} is not a key (a number)")
-    return int(text)
-
-
-__all__ = ["InvalidRequest", "NotFound", "Resources", "SearchRequest", "path_key"]
+__all__ = ["InvalidRequest", "NotFound", "Resources", "SearchRequest"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
@@ -41,9 +42,8 @@ class QueryServer:
 
     @property
     def address(self) -> str:
-        if self._server is None:
-            return f"{self._host}:{self._port}"
-        return f"{self._host}:{self._server.server_port}"
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        return f"{host}:{self._server.port if self._server is not None else self._port}"
 
     @property
     def url(self) -> str:
@@ -51,8 +51,11 @@ class QueryServer:
 
     def start(self) -> None:
         """Bind the port (OSError if taken) and serve in a daemon thread."""
-        self._server = make_server(self._host, self._port, self.app, threaded=True,
-                                   request_handler=_LoggedAtDebug)
+        # Bound here, not by werkzeug: a taken port must be an OSError, not werkzeug's sys.exit.
+        family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
+        with socket.create_server((self._host, self._port), family=family) as listening:
+            self._server = make_server(self._host, self._port, self.app, threaded=True,
+                                       request_handler=_LoggedAtDebug, fd=listening.fileno())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="engine-query-api",
                                         daemon=True)
