@@ -221,3 +221,19 @@ def test_a_supplement_asked_at_reception_is_received_and_checked_again(live_app)
     assert second != first
     with office.sessions() as db:
         assert db.get(InboxTask, first).state is TaskState.COMPLETED
+
+
+def test_a_task_whose_process_was_canceled_leaves_the_inbox(live_app, engine_address):
+    reception = sign_in(live_app, "tiepnhan")
+    code = register(reception)
+    key = wait_for_task(live_app, "Task_ReceptionCheck", code)
+    office = live_app.extensions["motcua.office"]
+    with office.sessions() as db:
+        instance = db.get(InboxTask, key).process_instance_key
+    with office.sessions() as db:  # the intake is a called process: cancel the dossier's process
+        parent = db.scalars(sa.select(Dossier.process_instance_key).where(Dossier.code == code)).one()
+    with grpc.insecure_channel(engine_address) as channel:
+        GatewayStub(channel).CancelProcessInstance(
+            pb.CancelProcessInstanceRequest(processInstanceKey=parent or instance))
+    assert live_app.extensions["motcua.collector"].sweep() == 1
+    assert f"/inbox/tasks/{key}" not in reception.get("/inbox").get_data(as_text=True)
