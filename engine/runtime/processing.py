@@ -71,15 +71,22 @@ class InstanceProcessing:
     def _create(self, bpmn_process_id: str | None, version: int, definition_key: int | None,
                 variables: dict[str, Any], start_instructions: list[str]) -> InstanceCreated:
         definition = self._find_definition(bpmn_process_id, version, definition_key)
-        if start_instructions:
-            raise Rejection("CREATE", "INVALID_ARGUMENT",
-                            "Start instructions are not supported by the embedded engine")
         start = definition.none_start
         if start is None:
             raise Rejection("CREATE", "INVALID_STATE",
                             f"Expected to create instance of process with none start event, but there is no "
                             f"such event (process '{definition.bpmn_process_id}')")
-        live = self._start_instance(definition, start.element_id, variables)
+        targets = []
+        for element_id in start_instructions:
+            target = next((t for t in definition.spec.task_specs.values()
+                           if getattr(t, "bpmn_id", None) == element_id and not t.name.endswith("[child]")), None)
+            if target is None:
+                raise Rejection("CREATE", "INVALID_ARGUMENT",
+                                f"Expected to create instance of process with start instructions but the element "
+                                f"with id '{element_id}' was not found at the top level of process "
+                                f"'{definition.bpmn_process_id}'")
+            targets.append(target)
+        live = self._start_instance(definition, start.element_id, variables, start_before=targets)
         return InstanceCreated(definition.key, definition.bpmn_process_id, definition.version, live.key)
 
     def _find_definition(self, bpmn_process_id: str | None, version: int,
@@ -105,7 +112,7 @@ class InstanceProcessing:
         return definition
 
     def _start_instance(self, definition: defs.Definition, start_element: str, variables: dict[str, Any],
-                        event: BpmnEvent | None = None) -> LiveInstance:
+                        event: BpmnEvent | None = None, start_before: list | None = None) -> LiveInstance:
         key = self._keys.next()
         called = self._bind_called(definition)
         workflow = BpmnWorkflow(definition.spec, self._subprocess_specs(definition, called),
@@ -129,10 +136,16 @@ class InstanceProcessing:
         candidates = [t for child in start_task.children for t in (child, *child.children)]
         for task in candidates:
             if isinstance(task.task_spec, StartEventMixin) and not task.has_state(TaskState.FINISHED_MASK):
-                if task.task_spec.bpmn_id == start_element:
+                if task.task_spec.bpmn_id == start_element and not start_before:
                     chosen = task
                 else:
                     task.cancel()
+        for target in start_before or ():
+            # Start instructions: the element starts as if a token had just reached it.
+            branch = start_task._add_child(target, TaskState.FUTURE)
+            branch.triggered = True
+            branch.task_spec._predict(branch, mask=TaskState.NOT_FINISHED_MASK)
+            branch.task_spec._update(branch)
         self._open_event_subprocess_subscriptions(live, variables)
         if chosen is not None and chosen.state == TaskState.WAITING:
             if event is not None:

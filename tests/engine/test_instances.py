@@ -269,3 +269,18 @@ def test_a_command_that_fails_midway_leaves_no_trace(kit, monkeypatch):
     assert instance.is_waiting_at("a")
     kit.engine.complete_job(job["key"])
     assert instance.is_waiting_at("b")
+
+
+def test_start_instructions_start_the_instance_before_an_element(kit):
+    kit.deploy(DIAGRAMS / "three-steps.bpmn")
+    created = kit.engine.create_process_instance(bpmn_process_id="three-steps", variables={"resumed": True},
+                                                 start_instructions=["b"])
+    instance = kit.instance(created.process_instance_key)
+    assert instance.is_waiting_at("b") and not instance.passed("a") and kit.jobs("step-a") == []
+    kit.restart()
+    kit.complete_job("step-b")
+    kit.complete_job("step-c")
+    assert instance.is_completed() and instance.variables["resumed"] is True
+    with pytest.raises(Rejection) as refused:
+        kit.engine.create_process_instance(bpmn_process_id="three-steps", start_instructions=["nowhere"])
+    assert refused.value.code == "INVALID_ARGUMENT"
