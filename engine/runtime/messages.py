@@ -88,16 +88,27 @@ class MessageCommands:
         for definition in self._latest_definitions():
             for start in definition.start_events:
                 if start.kind == "message" and start.name == name \
-                        and definition.bpmn_process_id not in message["correlated"]:
+                        and definition.bpmn_process_id not in message["correlated"] \
+                        and not self._started_by_key_and_active(definition.bpmn_process_id, correlation_key):
                     message["correlated"].append(definition.bpmn_process_id)
                     event = BpmnEvent(MessageEventDefinition(name), payload=deepcopy(variables))
-                    self._start_instance(definition, start.element_id, {}, event)
+                    live = self._start_instance(definition, start.element_id, {}, event)
+                    if correlation_key:
+                        live.workflow.data["started_by_key"] = correlation_key  # kept in the snapshot
         if ttl_ms > 0:
             self._messages[key] = message
             self._messages_by_name[(name, correlation_key)][key] = None
             self._changes.put("messages", key, message)
             self._wake_at(message["expires"], "message-ttl", key)
         return key
+
+    def _started_by_key_and_active(self, bpmn_process_id: str, correlation_key: str) -> bool:
+        """Zeebe starts one instance per correlation key at a time from a message start event."""
+        if not correlation_key:
+            return False
+        return any(live.definition.bpmn_process_id == bpmn_process_id
+                   and live.workflow.data.get("started_by_key") == correlation_key
+                   for live in self._live.values())
 
     def _latest_definitions(self) -> list[defs.Definition]:
         latest: dict[str, defs.Definition] = {}

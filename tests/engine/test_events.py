@@ -310,3 +310,20 @@ def test_signal_start_event_creates_an_instance(kit):
     kit.broadcast_signal("holiday-over", days=3)
     [job] = kit.activate("holiday.catch-up")
     assert job.bpmn_process_id == "on-signal"
+
+
+def test_message_start_event_starts_one_instance_per_correlation_key_at_a_time(kit):
+    kit.deploy_text("online.bpmn", process("online", """
+    <bpmn:startEvent id="submitted"><bpmn:messageEventDefinition messageRef="sub-msg"/></bpmn:startEvent>
+    """ + service("check", "dossier.check") + '<bpmn:endEvent id="e"/>' + chain("submitted", "check", "e"),
+        extra='<bpmn:message id="sub-msg" name="dossier-submitted"/>'))
+    kit.publish_message("dossier-submitted", correlation_key="D-1")
+    kit.publish_message("dossier-submitted", correlation_key="D-1")
+    kit.publish_message("dossier-submitted", correlation_key="D-2")
+    assert len(kit.engine.process_instances(bpmn_process_id="online")) == 2
+    kit.restart()
+    kit.publish_message("dossier-submitted", correlation_key="D-1")
+    assert len(kit.engine.process_instances(bpmn_process_id="online")) == 2
+    kit.complete_job("dossier.check")
+    kit.publish_message("dossier-submitted", correlation_key="D-1")
+    assert len(kit.engine.process_instances(bpmn_process_id="online")) == 3

@@ -284,3 +284,16 @@ def test_start_instructions_start_the_instance_before_an_element(kit):
     with pytest.raises(Rejection) as refused:
         kit.engine.create_process_instance(bpmn_process_id="three-steps", start_instructions=["nowhere"])
     assert refused.value.code == "INVALID_ARGUMENT"
+
+
+def test_one_resource_may_hold_several_processes(kit):
+    two = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
+  <bpmn:process id="first" isExecutable="true">{'<bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>' + chain("s", "e")}
+  </bpmn:process>
+  <bpmn:process id="second" isExecutable="true">{'<bpmn:startEvent id="s2"/><bpmn:endEvent id="e2"/>' + chain("s2", "e2")}
+  </bpmn:process>
+</bpmn:definitions>"""
+    deployment = kit.deploy_text("two.bpmn", two)
+    assert sorted(p.bpmn_process_id for p in deployment.processes) == ["first", "second"]
+    assert kit.start("second").is_completed()
