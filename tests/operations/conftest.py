@@ -89,7 +89,7 @@ def _wait_until_serving(process: subprocess.Popen, query_url: str, deadline_s: f
     raise RuntimeError("python -m engine did not start its query API in time")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def engine_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EngineProcess]:
     data = tmp_path_factory.mktemp("ops-engine")
     grpc_address = f"127.0.0.1:{_free_port()}"
@@ -129,7 +129,7 @@ def engine_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EngineP
 
 
 # ---- the staff webapp, signed in ----------------------------------------------------------------
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def console_app(tmp_path_factory: pytest.TempPathFactory, engine_process: EngineProcess):
     """The webapp (CSRF checks on) against the engine process, with an operator, an admin and a
     reception officer."""
@@ -155,15 +155,24 @@ def console_app(tmp_path_factory: pytest.TempPathFactory, engine_process: Engine
         app.extensions["motcua.office"].gateway.close()
 
 
+@pytest.fixture(scope="session")
+def _sessions(console_app) -> dict[str, str]:
+    return {}  # username -> session cookie: each user signs in once (password hashing is slow)
+
+
 @pytest.fixture
-def sign_in(console_app):
+def sign_in(console_app, _sessions):
     """`sign_in("vanhanh")` → a test client with that user's session."""
     def signed_in(username: str):
         client = console_app.test_client()
+        if username in _sessions:
+            client.set_cookie("session", _sessions[username])
+            return client
         page = client.get("/sign-in").get_data(as_text=True)
         response = client.post("/sign-in", data={"username": username, "password": PASSWORD,
                                                  "csrf_token": csrf_token_in(page)})
         assert response.status_code == 302, response.get_data(as_text=True)
+        _sessions[username] = client.get_cookie("session").value
         return client
     return signed_in
 
