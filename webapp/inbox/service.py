@@ -69,9 +69,14 @@ def find_tasks(db, user: SignedIn, query: TaskQuery, limit: int = 500) -> list[I
         statement = statement.where(sa.or_(sa.func.lower(InboxTask.dossier_code).like(needle),
                                            sa.func.lower(InboxTask.applicant_name).like(needle),
                                            sa.func.lower(InboxTask.display_name).like(needle)))
+    if query.view == "mine" and query.status != "completed":
+        statement = statement.where(sa.or_(InboxTask.claimed_by == user.username,
+                                           InboxTask.assignee == user.username))
+    elif query.view == "groups" or not user.sees_all_tasks:
+        statement = statement.where(_visible_in_sql(user))
     now = datetime.now(UTC)
     tasks = []
-    for task in db.scalars(statement.limit(limit * 4)):
+    for task in db.scalars(statement):
         if query.view == "mine":
             if user.username not in (task.claimed_by, task.assignee) and query.status != "completed":
                 continue
@@ -89,6 +94,15 @@ def find_tasks(db, user: SignedIn, query: TaskQuery, limit: int = 500) -> list[I
     return tasks
 
 
+def _visible_in_sql(user: SignedIn) -> sa.ColumnElement[bool]:
+    """A coarse SQL filter (JSON lists as text) that the exact check in Python then confirms."""
+    groups_text = sa.cast(InboxTask.candidate_groups, sa.Text)
+    users_text = sa.cast(InboxTask.candidate_users, sa.Text)
+    return sa.or_(*[groups_text.like(f'%"{group}"%') for group in sorted(user.groups)],
+                  users_text.like(f'%"{user.username}"%'),
+                  InboxTask.assignee == user.username, InboxTask.claimed_by == user.username)
+
+
 def get_task(db, job_key: int, user: SignedIn) -> InboxTask | None:
     task = db.get(InboxTask, job_key)
     if task is None or not can_see(task, user):
@@ -103,9 +117,14 @@ def claim(office: Any, job_key: int, user: SignedIn) -> InboxTask:
             raise LookupError(job_key)
         if task.state is not TaskState.OPEN:
             raise TaskGone(str(job_key))
-        if task.claimed_by and task.claimed_by != user.username:
-            raise ClaimedByOther(task.claimed_by)
-        task.claimed_by = user.username
+        # one statement, so two people claiming at the same moment cannot both win
+        claimed = db.execute(sa.update(InboxTask).where(
+            InboxTask.job_key == job_key, InboxTask.state == TaskState.OPEN,
+            sa.or_(InboxTask.claimed_by.is_(None), InboxTask.claimed_by == user.username))
+            .values(claimed_by=user.username).execution_options(synchronize_session=False)).rowcount
+        db.refresh(task)
+        if not claimed:
+            raise ClaimedByOther(task.claimed_by or "?")
         return task
 
 
