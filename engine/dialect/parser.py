@@ -204,10 +204,10 @@ class ZeebeParser(BpmnParser):
         self.message_keys: dict[str, str | None] = {}
 
     def add_bpmn_xml(self, bpmn, filename=None):
-        self._normalise(bpmn)
+        self._normalise(bpmn, filename)
         super().add_bpmn_xml(bpmn, filename)
 
-    def _normalise(self, bpmn) -> None:
+    def _normalise(self, bpmn, filename: str | None) -> None:
         """Copy Zeebe's spelling of things into the attributes SpiffWorkflow reads."""
         for activity in bpmn.xpath(".//bpmn:callActivity", namespaces=NSMAP):
             called = activity.xpath("./bpmn:extensionElements/zeebe:calledElement", namespaces=NSMAP)
@@ -217,7 +217,7 @@ class ZeebeParser(BpmnParser):
                 raise ValidationException(
                     "Must have exactly one 'zeebe:calledElement' extension element with a processId",
                     node=activity,
-                    file_name=filename_of(bpmn),
+                    file_name=filename,
                 )
 
     def _add_messages(self, bpmn):
@@ -225,10 +225,6 @@ class ZeebeParser(BpmnParser):
         for message in bpmn.xpath(".//bpmn:message", namespaces=NSMAP):
             subscription = message.xpath("./bpmn:extensionElements/zeebe:subscription", namespaces=NSMAP)
             self.message_keys[message.get("id")] = subscription[0].get("correlationKey") if subscription else None
-
-
-def filename_of(bpmn) -> str:
-    return ""
 
 
 def parse_document(content: bytes, resource_name: str) -> ZeebeParser:
