@@ -37,6 +37,7 @@ class UserTaskJob:
     headers: dict[str, Any]
     variables: dict[str, Any]
     deadline_ms: int
+    retries: int = 1
 
 
 class ZeebeGateway:
@@ -89,7 +90,8 @@ class ZeebeGateway:
                         key=int(job.key), process_instance_key=int(job.processInstanceKey),
                         bpmn_process_id=job.bpmnProcessId, element_id=job.elementId,
                         headers=json.loads(job.customHeaders or "{}"),
-                        variables=json.loads(job.variables or "{}"), deadline_ms=int(job.deadline)))
+                        variables=json.loads(job.variables or "{}"), deadline_ms=int(job.deadline),
+                        retries=int(job.retries)))
         except grpc.RpcError as error:
             if error.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
                 raise EngineUnavailable(str(error.code())) from error
@@ -98,6 +100,10 @@ class ZeebeGateway:
 
     def complete_job(self, job_key: int, variables: dict[str, Any]) -> None:
         self._call("CompleteJob", pb.CompleteJobRequest(jobKey=job_key, variables=json.dumps(variables)))
+
+    def give_back(self, job_key: int, retries: int, reason: str) -> None:
+        """Make an activated job activatable again at once (FailJob keeping its retries)."""
+        self._call("FailJob", pb.FailJobRequest(jobKey=job_key, retries=max(retries, 1), errorMessage=reason))
 
     def update_job_timeout(self, job_key: int, timeout_ms: int) -> None:
         self._call("UpdateJobTimeout", pb.UpdateJobTimeoutRequest(jobKey=job_key, timeout=timeout_ms))

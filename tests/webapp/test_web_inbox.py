@@ -237,3 +237,19 @@ def test_a_task_whose_process_was_canceled_leaves_the_inbox(live_app, engine_add
             pb.CancelProcessInstanceRequest(processInstanceKey=parent or instance))
     assert live_app.extensions["motcua.collector"].sweep() == 1
     assert f"/inbox/tasks/{key}" not in reception.get("/inbox").get_data(as_text=True)
+
+
+def test_tasks_the_inbox_cannot_store_are_given_back_at_once(live_app, monkeypatch):
+    reception = sign_in(live_app, "tiepnhan")
+    code = register(reception)
+    collector = live_app.extensions["motcua.collector"]
+
+    def broken_store(jobs):
+        raise RuntimeError("database is locked")
+
+    with monkeypatch.context() as patched, pytest.raises(RuntimeError):
+        patched.setattr(collector, "store", broken_store)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            collector.collect_once(request_timeout_ms=300)
+    assert wait_for_task(live_app, "Task_ReceptionCheck", code, timeout=10)

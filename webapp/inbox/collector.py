@@ -8,8 +8,9 @@ in its own committed transaction as soon as the activation answers:
   database was restored) is the same row;
 * never lost — a task stays activated for us while its row exists: a sweep renews the lease of
   every open task (UpdateJobTimeout) long before it ends; a job the gateway no longer knows
-  (NOT_FOUND: completed elsewhere, its process moved on or was canceled) leaves the inbox. Should
-  the webapp die between activation and commit, the job comes back when its lease ends;
+  (NOT_FOUND: completed elsewhere, its process moved on or was canceled) leaves the inbox. Jobs
+  that cannot be stored are given back at once (FailJob keeping their retries); should the
+  webapp die between activation and commit, the job comes back when its lease ends;
 * after a restart the rows are still there, and the first sweep checks each of them at once.
 
 Completion is CompleteJob with the form's values (webapp/inbox/service.py).
@@ -73,8 +74,19 @@ class TaskCollector:
                 WORKER_NAME, self.timeout_ms, request_timeout_ms=self.poll_ms if request_timeout_ms is None
                 else request_timeout_ms)
             if jobs:
-                self.store(jobs)
+                try:
+                    self.store(jobs)
+                except Exception:
+                    self._give_back(jobs)  # not stored: let them come again rather than wait a lease
+                    raise
             return len(jobs)
+
+    def _give_back(self, jobs: list[UserTaskJob]) -> None:
+        for job in jobs:
+            try:
+                self.office.gateway.give_back(job.key, job.retries, "the inbox could not store the task")
+            except Exception:  # the lease will bring it back
+                log.warning("inbox collector: could not give back job %s", job.key)
 
     def store(self, jobs: list[UserTaskJob]) -> None:
         now = datetime.now(UTC)
