@@ -17,6 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.dialect import specs
 from engine.dialect.expressions import ExpressionFailure, value_of
 from engine.dialect.mappings import STORE
+from engine.dialect.steps import do_engine_steps
 from engine.dialect.timers import due_of
 
 from . import definitions as defs
@@ -279,7 +280,7 @@ class InstanceProcessing:
     def _run_steps(self, live: LiveInstance) -> None:
         for _ in range(1000):
             try:
-                live.workflow.do_engine_steps()
+                do_engine_steps(live.workflow)
                 return
             except Exception as failure:
                 self._raise_incident_for(live, failure)
