@@ -1,0 +1,135 @@
+"""Workers and the outside world failing: a worker killed mid-job, the engine restarted under
+running workers, the provincial portal down for a while."""
+
+from __future__ import annotations
+
+import time
+
+import grpc
+import pytest
+import sqlalchemy as sa
+from faults_office import (
+    EngineProcess,
+    PortalStandIn,
+    SmsGatewayStandIn,
+    Staff,
+    WorkerProcess,
+    deploy,
+    dossier_code,
+    permit_components,
+    phone_of,
+    submit,
+    wait_until,
+    worker_env,
+)
+from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
+
+from motcua.db import DeliveryStatus, SmsMessage, engine_for, migrate, session_factory
+
+pytestmark = pytest.mark.slow
+JOB_TIMEOUT_MS = 4000
+
+
+@pytest.fixture
+def world(tmp_path):
+    """A fresh application database, the engine as a process with bpmn/ and forms/, the stand-ins."""
+    database_url = f"sqlite:///{tmp_path / 'motcua.db'}"
+    migrate(database_url)
+    sms, portal = SmsGatewayStandIn(), PortalStandIn()
+    engine = EngineProcess(tmp_path / "engine", tmp_path / "engine.log")
+    engine.start()
+    deploy(engine.address)
+    staff = Staff(engine.address)
+    started: list[WorkerProcess] = []
+
+    def workers(**extra: str) -> WorkerProcess:
+        process = WorkerProcess(worker_env(engine.address, database_url, sms, portal) | extra,
+                                tmp_path / f"workers-{len(started)}.log", timeout_ms=JOB_TIMEOUT_MS)
+        process.start()
+        started.append(process)
+        return process
+
+    yield type("World", (), {"database_url": database_url, "sms": sms, "portal": portal,
+                             "engine": engine, "staff": staff, "workers": workers,
+                             "tmp_path": tmp_path})
+    staff.close()
+    for process in started:
+        process.stop()
+    engine.stop()
+    sms.close()
+    portal.close()
+
+
+def new_dossier(world, number: int) -> None:
+    with grpc.insecure_channel(world.engine.address) as channel:
+        submit(GatewayStub(channel), number, permit_components())
+
+
+def staff_until(world, element_id: str, count: int = 1, timeout: float = 40) -> None:
+    """Staff work until `element_id` has been completed `count` times in all."""
+    wait_until(lambda: world.staff.round() >= 0 and world.staff.completed[element_id] >= count,
+               timeout, f"{element_id} done {count} time(s)", every=0.05)
+
+
+def sms_rows(database_url: str) -> list[SmsMessage]:
+    engine = engine_for(database_url)
+    try:
+        with session_factory(engine)() as session:
+            return list(session.scalars(sa.select(SmsMessage).order_by(SmsMessage.id)))
+    finally:
+        engine.dispose()
+
+
+def test_a_worker_killed_mid_sms_job_leaves_one_sms_after_the_job_times_out(world):
+    doomed = world.workers()
+    new_dossier(world, 1)
+    world.sms.hold.clear()          # the SMS gateway keeps the worker waiting on its answer ...
+    staff_until(world, "Task_ReceptionCheck")
+    assert world.sms.arrived.wait(30), "no SMS left the worker"
+    killed_at = time.monotonic()
+    doomed.kill()                   # ... and the worker dies holding the notify.sms job
+    world.sms.hold.set()
+    world.workers()                 # a fresh worker; the job must come back after its timeout
+    staff_until(world, "Task_Appraise", timeout=60)  # the dossier went on past the SMS
+    came_back_after = time.monotonic() - killed_at
+
+    requests = world.sms.bodies()
+    assert {b["Phone"] for b in requests} == {phone_of(1)}
+    assert len({b["RequestId"] for b in requests}) == 1, "the citizen would get two SMS"
+    assert len(requests) <= 2  # re-sent at most once, with the same RequestId the gateway drops
+    assert came_back_after >= JOB_TIMEOUT_MS / 1000 * 0.9
+    [row] = sms_rows(world.database_url)
+    assert row.status is DeliveryStatus.SENT and row.idempotency_key == f"{dossier_code(1)}:received"
+
+
+def test_workers_keep_working_after_the_engine_is_killed_and_restarted(world):
+    """`python -m workers` as it is configured: after an engine restart it must pick up jobs again
+    (pyzeebe's default gives up for good after 10 gateway errors in the worker's whole life)."""
+    world.workers()
+    new_dossier(world, 1)
+    staff_until(world, "Task_ReceptionCheck")
+    wait_until(lambda: len(world.sms.requests) == 1, 30, "the received SMS")
+    world.engine.kill()
+    time.sleep(1)
+    world.engine.start()
+    new_dossier(world, 2)
+    staff_until(world, "Task_ReceptionCheck", count=2, timeout=25)  # needs the checklist job done
+    wait_until(lambda: phone_of(2) in world.sms.per_phone(), 30,
+               "the second dossier's SMS: the workers stopped taking jobs after the restart")
+
+
+def test_the_portal_down_delays_reports_but_never_processing(world):
+    world.portal.down = True
+    world.workers()
+    new_dossier(world, 1)
+    for element_id in ("Task_ReceptionCheck", "Task_Appraise", "Task_HeadReview", "Task_LeaderSign"):
+        staff_until(world, element_id, timeout=30)
+    wait_until(lambda: world.sms.per_phone()[phone_of(1)] == 2, 30, "the result-ready SMS")
+    assert world.portal.requests == []  # nothing got through, yet the dossier was resolved
+
+    world.portal.down = False
+    reports = wait_until(lambda: (r := world.portal.reports()) and
+                         {(dossier_code(1), s) for s in (2, 4, 9)} <= set(r) and r, 40,
+                         "the queued reports after the portal came back")
+    assert max(reports.values()) == 1
+    assert max(world.portal.keys().values()) == 1
