@@ -103,10 +103,12 @@ def engine_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EngineP
     try:
         _wait_until_serving(process, query_url)
         stub = GatewayStub(channel)
-        deployed = stub.DeployResource(pb.DeployResourceRequest(resources=[pb.Resource(
-            name="ops-repair.bpmn", content=(HERE / "ops-repair.bpmn").read_bytes())]))
-        world = EngineProcess(grpc_address, query_url, stub,
-                              deployed.deployments[0].process.processDefinitionKey)
+        deployed = stub.DeployResource(pb.DeployResourceRequest(resources=[
+            pb.Resource(name=name, content=(HERE / name).read_bytes())
+            for name in ("ops-repair.bpmn", "ops-parent.bpmn")]))
+        [definition_key] = [d.process.processDefinitionKey for d in deployed.deployments
+                            if d.process.bpmnProcessId == "ops-repair"]
+        world = EngineProcess(grpc_address, query_url, stub, definition_key)
         world.stuck = world.stuck_instance("SXD-OPS-001")
         world.completed = world.start("SXD-OPS-003")
         stub.CompleteJob(pb.CompleteJobRequest(jobKey=world.job_of(world.completed).key,

@@ -35,8 +35,9 @@ def test_only_operators_and_admins_open_the_console(console_app, sign_in):
 def test_definitions_show_each_version_with_running_and_stuck_counts(engine_process, sign_in):
     page = sign_in("vanhanh").get("/van-hanh/").get_data(as_text=True)
     assert "Thẩm định thử nghiệm" in page and "ops-repair" in page and "v1" in page
-    running = re.search(r'tien-trinh\?version=\d+&amp;state=ACTIVE">(\d+)</a>', page)
-    stuck = re.search(r'tien-trinh\?version=\d+&amp;incidents=1">(\d+)</a>', page)
+    key = engine_process.definition_key
+    running = re.search(rf'tien-trinh\?version={key}&amp;state=ACTIVE">(\d+)</a>', page)
+    stuck = re.search(rf'tien-trinh\?version={key}&amp;incidents=1">(\d+)</a>', page)
     assert running and int(running.group(1)) >= 2
     assert stuck and int(stuck.group(1)) >= 1
 
@@ -195,3 +196,35 @@ def test_engine_query_api_down_is_explained(engine_process, sign_in, console_app
     response = sign_in("vanhanh").get("/van-hanh/tien-trinh")
     assert response.status_code == 503
     assert "http://127.0.0.1:9" in response.get_data(as_text=True)
+
+
+def test_dossier_stuck_in_a_called_process_is_found_and_retried_from_its_parent(
+        engine_process, sign_in, csrf_token):
+    stub = engine_process.stub
+    parent = stub.CreateProcessInstance(pb.CreateProcessInstanceRequest(
+        bpmnProcessId="ops-parent", version=-1,
+        variables=json.dumps({"dossierCode": "SXD-OPS-030"}))).processInstanceKey
+    [child] = engine_process.query("/v2/process-instances/search", {
+        "filter": {"parentProcessInstanceKey": parent}}).json()["items"]
+    job = engine_process.job_of(child["processInstanceKey"])
+    stub.FailJob(pb.FailJobRequest(jobKey=job.key, retries=0, errorMessage="Thiếu bản vẽ mặt bằng"))
+
+    client = sign_in("vanhanh")
+    listed = client.get("/van-hanh/tien-trinh?incidents=1&dossier=SXD-OPS-030").get_data(as_text=True)
+    assert f">{parent}</a>" in listed  # found by the dossier code, stuck below
+    page = client.get(f"/van-hanh/tien-trinh/{parent}").get_data(as_text=True)
+    assert "Thiếu bản vẽ mặt bằng" in page and "Quy trình con được gọi" in page
+    assert f'href="/van-hanh/tien-trinh/{child["processInstanceKey"]}"' in page
+    assert re.search(r'<tr data-element-id="appraisal" data-state="ACTIVE"', page)
+
+    child_page = client.get(f"/van-hanh/tien-trinh/{child['processInstanceKey']}").get_data(as_text=True)
+    assert f'href="/van-hanh/tien-trinh/{parent}"' in child_page  # back to the parent
+    assert {"elementId": "check-dossier", "state": "ACTIVE", "incident": True} in \
+        diagram_data(child_page)["elements"]
+
+    [incident] = engine_process.query("/v2/incidents/search",
+                                      {"filter": {"processInstanceKey": parent}}).json()["items"]
+    client.post(f"/van-hanh/tien-trinh/{parent}/su-co/{incident['incidentKey']}/thu-lai",
+                data={"csrf_token": csrf_token(page)})
+    assert query_state(engine_process, parent)["hasIncident"] is False
+    assert engine_process.job_of(child["processInstanceKey"]).retries == 1

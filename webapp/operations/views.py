@@ -152,6 +152,8 @@ def instance(key: int):
     elements = queries().search_all("element-instances", {"processInstanceKey": key})
     incidents = queries().search_all("incidents", {"processInstanceKey": key})
     variables = queries().search_all("variables", {"processInstanceKey": key})
+    called = queries().search_all("process-instances", {"parentProcessInstanceKey": key},
+                                  sort=[{"field": "startDate"}])
     for variable in variables:
         variable["shown"] = _readable(variable["value"])
     dossier_code = next((json.loads(v["value"]) for v in variables
@@ -165,7 +167,7 @@ def instance(key: int):
                      for e in elements],
     }
     return render_template("operations/instance.html", instance=found, elements=elements,
-                           incidents=incidents, variables=variables, diagram=diagram,
+                           incidents=incidents, variables=variables, diagram=diagram, called=called,
                            dossier_code=dossier_code if isinstance(dossier_code, str) else None,
                            has_dossier_page="dossiers.show" in current_app.view_functions)
 
