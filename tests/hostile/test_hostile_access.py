@@ -1,0 +1,108 @@
+"""Who may open what: every route of the webapp × every staff role × anonymous.
+
+`RULES` is the intended access of every endpoint, one line each; a route added without a line
+here fails the test, so each new page has to say who it is for.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hostile_site import ROLES, client_as, concrete
+
+EVERYONE = "everyone"        # the public, signed in or not
+STAFF = "staff"              # any signed-in member of staff
+RECEPTION = {"reception", "admin"}
+OPERATIONS = {"operator", "admin"}
+HEADS_AND_LEADERS = {"head", "leader", "admin"}
+
+RULES: dict[str, object] = {
+    # public side: citizens, 24/7, no account
+    "home": EVERYONE, "health": EVERYONE, "static": EVERYONE, "auth.sign_in": EVERYONE,
+    "auth.sign_out": EVERYONE, "public.static": EVERYONE, "public.short_link": EVERYONE,
+    "public.track_form": EVERYONE, "public.track": EVERYONE, "public.verify": EVERYONE,
+    "public.forget": EVERYONE, "public.dossier_json": EVERYONE, "public.procedures": EVERYONE,
+    "public.procedure": EVERYONE, "public.checklist": EVERYONE,
+    "public.component_template": EVERYONE, "public.rate": EVERYONE,
+    "public.submit_rating": EVERYONE, "public.inbound_sms": EVERYONE,
+    "reports.public_statistics": EVERYONE, "reports.static": EVERYONE, "api.openapi": EVERYONE,
+    # staff: inbox, dossiers, reading the catalog and reports
+    "inbox.index": STAFF, "inbox.task": STAFF, "inbox.complete": STAFF, "inbox.claim": STAFF,
+    "inbox.unclaim": STAFF, "dossiers.index": STAFF, "dossiers.show": STAFF,
+    "dossiers.document": STAFF, "dossiers.receipt": STAFF, "dossiers.receipt_pdf": STAFF,
+    "api.procedures": STAFF, "api.procedure": STAFF, "api.dossier": STAFF, "api.tasks": STAFF,
+    "api.claim": STAFF, "api.complete": STAFF, "api.interagency_reply": STAFF,
+    "reports.period_page": STAFF, "reports.period_csv": STAFF, "reports.period_xlsx": STAFF,
+    "reports.dashboard": STAFF, "reports.period_json": STAFF,
+    # reception desk
+    "reception.start": RECEPTION, "reception.intake": RECEPTION, "reception.submit": RECEPTION,
+    "api.create_dossier": RECEPTION, "dossiers.resubmission": RECEPTION,
+    "dossiers.start": RECEPTION | {"operator"},
+    # heads and leaders: what goes to the province, where deadlines are at risk
+    "reports.push_to_portal": HEADS_AND_LEADERS, "reports.risk": HEADS_AND_LEADERS,
+    # administration and operations
+    "admin.users": {"admin"}, "admin.create": {"admin"}, "admin.update": {"admin"},
+    "operations.definitions": OPERATIONS, "operations.definition": OPERATIONS,
+    "operations.diagram": OPERATIONS, "operations.instances": OPERATIONS,
+    "operations.instance": OPERATIONS, "operations.cancel": OPERATIONS,
+    "operations.retry": OPERATIONS,
+}
+WHO = (None, *ROLES)
+
+
+def allowed(rule: object, role: str | None) -> bool:
+    if rule == EVERYONE:
+        return True
+    if rule == STAFF:
+        return role is not None
+    return role in rule
+
+
+def denied(response) -> bool:
+    """Refused: 401, 403, or sent to the sign-in page."""
+    if response.status_code in (401, 403):
+        return True
+    return response.status_code in (302, 303) and "/sign-in" in response.headers.get("Location", "")
+
+
+def test_every_route_has_an_access_rule(open_app):
+    endpoints = {rule.endpoint for rule in open_app.url_map.iter_rules()}
+    assert endpoints - set(RULES) == set(), "routes without an access rule in RULES"
+    assert set(RULES) - endpoints == set(), "rules for routes that no longer exist"
+
+
+@pytest.mark.parametrize("role", WHO, ids=lambda r: r or "anonymous")
+def test_access_matrix(open_app, role):
+    client = client_as(open_app, role)
+    headers = {"Authorization": f"Bearer {api_token(open_app, role)}"} if role else {}
+    wrong, errors = [], []
+    for rule in sorted(open_app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.endpoint == "auth.sign_out":
+            continue  # it would end this client's session; open to all by design
+        url = concrete(rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method,
+                                   headers=headers if url.startswith("/api/") else {},
+                                   **({"data": {}} if method == "POST" else {}))
+            expected = allowed(RULES[rule.endpoint], role)
+            refused = denied(response)
+            if RULES[rule.endpoint] == EVERYONE:  # a wrong password or second factor is an answer
+                refused = response.status_code in (302, 303) and "/sign-in" in \
+                    response.headers.get("Location", "") and rule.endpoint != "auth.sign_in"
+            if refused == expected:
+                wrong.append(f"{method} {url} ({rule.endpoint}): "
+                             f"{'denied' if expected else 'allowed'} with {response.status_code}")
+            if response.status_code >= 500 and response.status_code != 503:
+                errors.append(f"{method} {url}: {response.status_code}")
+    assert wrong == [], f"as {role or 'anonymous'}:\n" + "\n".join(wrong)
+    assert errors == [], f"server errors as {role or 'anonymous'}:\n" + "\n".join(errors)
+
+
+def api_token(app, username: str) -> str:
+    """A Bearer token for the JSON API (machine clients change state with one, not a session)."""
+    from motcua.db import ApiToken, transaction
+    from motcua.staff_accounts import find_user
+
+    with transaction(app.extensions["motcua.office"].sessions) as session:
+        row, text = ApiToken.issue(find_user(session, username), "hostile tests")
+        session.add(row)
+    return text
