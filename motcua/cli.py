@@ -167,10 +167,6 @@ def _exec(argv: list[str]) -> None:
     os.execv(argv[0], argv)
 
 
-if __name__ == "__main__":
-    main()
-
-
 # ---- staff accounts and API tokens (the webapp's helper) -----------------------------------
 @main.group()
 def user() -> None:
@@ -224,3 +220,7 @@ def token_create(username: str, name: str) -> None:
         row, text = db.ApiToken.issue(account, name)
         session.add(row)
     click.echo(text)
+
+
+if __name__ == "__main__":
+    main()

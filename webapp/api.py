@@ -16,7 +16,7 @@ from flask import Blueprint, jsonify, request, url_for
 
 from motcua.catalog import ProcedureNotFound
 from motcua.db import Dossier
-from motcua.inbox_tasks import InboxTask
+from motcua.db.inbox_tasks import InboxTask
 from motcua.roles import StaffRole
 from webapp.auth import current_user, needs_role, signed_in, t
 from webapp.camunda_forms import FormState

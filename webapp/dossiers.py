@@ -13,8 +13,8 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from motcua.catalog import CopyType
 from motcua.db import Document, DocumentKind, Dossier, SmsMessage
 from motcua.db.base import LOCAL_ZONE
+from motcua.db.inbox_tasks import InboxTask, TaskState
 from motcua.dossiers import on_time_status
-from motcua.inbox_tasks import InboxTask, TaskState
 from motcua.roles import StaffRole
 from motcua.statuses import DossierStatus
 from motcua.timeline_steps import step_label

@@ -9,7 +9,8 @@ Public API
 - Models: `Dossier`, `DossierPause`, `StatusChange` (timeline), `DossierCodeCounter`,
   `Document` (+ `DocumentKind`), `SmsMessage`, `PortalOutbox` (+ `DeliveryStatus`),
   `Rating` (+ `Satisfaction`), `StaffUser`, `StaffRoleGrant` (+ `StaffRole`), `ApiToken`,
-  `CalendarOverride` (+ `load_working_calendar(session)`), `AuditEntry`.
+  `CalendarOverride` (+ `load_working_calendar(session)`), `AuditEntry`, `InboxTask` (+ `TaskState`;
+  the webapp's copy of open job-worker user tasks).
 - `Base` (declarative base; `Base.metadata` is what the migrations build).
 
 Times are stored in UTC and read back timezone-aware; naive datetimes are taken as Vietnam time.
@@ -20,6 +21,7 @@ from motcua.db.base import Base, Moment
 from motcua.db.calendar_overrides import CalendarOverride, load_working_calendar
 from motcua.db.documents import Document, DocumentKind
 from motcua.db.dossiers import Dossier, DossierCodeCounter, DossierPause, StatusChange
+from motcua.db.inbox_tasks import InboxTask, TaskState
 from motcua.db.outboxes import DeliveryStatus, PortalOutbox, SmsMessage
 from motcua.db.ratings import Rating, Satisfaction
 from motcua.db.session import (
@@ -35,7 +37,7 @@ from motcua.roles import StaffRole
 
 __all__ = [
     "ApiToken", "AuditEntry", "Base", "CalendarOverride", "DeliveryStatus", "Document", "DocumentKind",
-    "Dossier", "DossierCodeCounter", "DossierPause", "Moment", "PortalOutbox", "Rating",
+    "Dossier", "DossierCodeCounter", "DossierPause", "InboxTask", "TaskState", "Moment", "PortalOutbox", "Rating",
     "Satisfaction", "SmsMessage", "StaffRole", "StaffRoleGrant", "StaffUser", "StatusChange",
     "alembic_config", "current_revision", "engine_for", "load_working_calendar", "migrate",
     "session_factory", "transaction",

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from reports_dossiers import add_dossier
 
 from motcua.db import transaction
-from motcua.inbox_tasks import InboxTask, TaskState
+from motcua.db.inbox_tasks import InboxTask, TaskState
 from motcua.reports.charts import grouped_columns, horizontal_bars
 from motcua.reports.dashboard import overdue_dossiers, workload
 from motcua.reports.period import Period

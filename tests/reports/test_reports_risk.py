@@ -61,7 +61,7 @@ def test_reports_progress_restarts_at_processing_after_a_supplement(catalog):
 
 
 def test_reports_the_inbox_tells_where_a_dossier_stands(sessions, catalog):
-    from motcua.inbox_tasks import InboxTask, TaskState
+    from motcua.db.inbox_tasks import InboxTask, TaskState
 
     def task(job_key: int, code: str, form_id: str, state: TaskState, completed: datetime | None):
         return InboxTask(job_key=job_key, process_instance_key=job_key, bpmn_process_id="construction-permit",

@@ -4,19 +4,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from web_support import PASSWORD, ROOT, STAFF, sign_in
 
 from motcua.db import engine_for, migrate, session_factory, transaction
 from motcua.staff_accounts import create_user
 from webapp import create_app
-
-PASSWORD = "mat-khau-123"
-STAFF = {  # username: (full name, roles)
-    "tiepnhan": ("Nguyễn Thị Lan", ["reception"]),
-    "chuyenvien": ("Trần Văn Minh", ["specialist"]),
-    "truongphong": ("Lê Thị Hương", ["head"]),
-    "lanhdao": ("Phạm Quốc Bảo", ["leader"]),
-    "quantri": ("Đỗ Thu Trang", ["admin"]),
-}
 
 
 @pytest.fixture(scope="session")
@@ -60,13 +52,6 @@ def staff_app(tmp_path, monkeypatch, database_url):
     return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "ZEEBE_ADDRESS": "127.0.0.1:9"})
 
 
-def sign_in(app, username: str, password: str = PASSWORD):
-    client = app.test_client()
-    response = client.post("/sign-in", data={"username": username, "password": password})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return client
-
-
 @pytest.fixture
 def as_staff(staff_app):
     """`as_staff("tiepnhan")` → a test client signed in as that user."""
@@ -74,7 +59,6 @@ def as_staff(staff_app):
 
 
 # ---- the real engine over real gRPC, the real workers, the real diagrams and forms -------------
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

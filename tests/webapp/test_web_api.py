@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import ROOT, sign_in
+from web_support import ROOT, sign_in
 
 from motcua.catalog import load_catalog
 from motcua.db import ApiToken, session_factory, transaction

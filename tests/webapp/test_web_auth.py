@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import PASSWORD, sign_in
+from web_support import PASSWORD, sign_in
 
 
 def test_staff_pages_ask_to_sign_in_first(client):

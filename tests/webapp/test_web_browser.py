@@ -8,8 +8,8 @@ import threading
 import time
 
 import pytest
-from conftest import ROOT
 from web_browser import CHROMIUM, Browser
+from web_support import ROOT
 from werkzeug.serving import make_server
 
 from motcua.catalog import load_catalog

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from conftest import sign_in
+from web_support import sign_in
 
 from motcua import demo
 from motcua import settings as settings_module

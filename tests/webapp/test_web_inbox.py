@@ -9,13 +9,13 @@ import time
 import grpc
 import pytest
 import sqlalchemy as sa
-from conftest import sign_in
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
+from web_support import sign_in
 
 from motcua.catalog import load_catalog
 from motcua.db import Dossier, SmsMessage
-from motcua.inbox_tasks import InboxTask, TaskState
+from motcua.db.inbox_tasks import InboxTask, TaskState
 from webapp.inbox.collector import TaskCollector
 
 pytestmark = pytest.mark.slow
@@ -25,7 +25,7 @@ APPLICANT = {"kind": "person", "fullName": "Nguyễn Thị Hồng Đào", "idNum
 
 
 def permit_papers(case_id: str = "cong-trinh") -> dict[str, str]:
-    from conftest import ROOT
+    from web_support import ROOT
 
     procedure = load_catalog(ROOT / "catalog").get(PERMIT)
     form = {}

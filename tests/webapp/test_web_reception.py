@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import ROOT
+from web_support import ROOT
 
 from motcua.catalog import load_catalog
 

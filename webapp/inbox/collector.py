@@ -26,7 +26,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from motcua.inbox_tasks import InboxTask, TaskState
+from motcua.db.inbox_tasks import InboxTask, TaskState
 from webapp.zeebe import EngineUnavailable, TaskGone, UserTaskJob
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from motcua.db import AuditEntry
-from motcua.inbox_tasks import InboxTask, TaskState
+from motcua.db.inbox_tasks import InboxTask, TaskState
 from webapp.auth import SignedIn
 from webapp.inbox.collector import mark_gone
 from webapp.zeebe import TaskGone

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from motcua.inbox_tasks import InboxTask, TaskState
+from motcua.db.inbox_tasks import InboxTask, TaskState
 from webapp.auth import current_user, signed_in, t
 from webapp.camunda_forms import FormState
 from webapp.i18n import current_language, translate

@@ -1,4 +1,4 @@
-"""Inbox tasks: the webapp's copy of open job-worker user tasks (motcua.inbox_tasks)
+"""Inbox tasks: the webapp's copy of open job-worker user tasks (motcua.db.inbox_tasks)
 
 Revision ID: 0003
 Revises: 0002
@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
-import motcua.inbox_tasks  # noqa: F401 - registers InboxTask on Base.metadata for schema comparison
 
 revision = "0003"
 down_revision = "0002"
