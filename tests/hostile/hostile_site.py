@@ -52,3 +52,14 @@ def concrete(rule) -> str:
     for name, value in values.items():
         url = re.sub(rf"<(?:[^:>]+:)?{name}>", str(value), url)
     return url
+
+
+def api_token(app, username: str) -> str:
+    """A Bearer token for the JSON API (machine clients change state with one, not a session)."""
+    from motcua.db import ApiToken, transaction
+    from motcua.staff_accounts import find_user
+
+    with transaction(app.extensions["motcua.office"].sessions) as session:
+        row, text = ApiToken.issue(find_user(session, username), "hostile tests")
+        session.add(row)
+    return text

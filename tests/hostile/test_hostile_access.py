@@ -7,7 +7,7 @@ here fails the test, so each new page has to say who it is for.
 from __future__ import annotations
 
 import pytest
-from hostile_site import ROLES, client_as, concrete
+from hostile_site import ROLES, api_token, client_as, concrete
 
 EVERYONE = "everyone"        # the public, signed in or not
 STAFF = "staff"              # any signed-in member of staff
@@ -96,13 +96,3 @@ def test_access_matrix(open_app, role):
     assert wrong == [], f"as {role or 'anonymous'}:\n" + "\n".join(wrong)
     assert errors == [], f"server errors as {role or 'anonymous'}:\n" + "\n".join(errors)
 
-
-def api_token(app, username: str) -> str:
-    """A Bearer token for the JSON API (machine clients change state with one, not a session)."""
-    from motcua.db import ApiToken, transaction
-    from motcua.staff_accounts import find_user
-
-    with transaction(app.extensions["motcua.office"].sessions) as session:
-        row, text = ApiToken.issue(find_user(session, username), "hostile tests")
-        session.add(row)
-    return text
