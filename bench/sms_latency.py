@@ -77,8 +77,8 @@ def main() -> None:
     from motcua.catalog import load_catalog
     from motcua.db import migrate, session_factory
     from motcua.notifications import provider_named
+    from motcua.service_settings import ServiceSettings
     from workers import context as worker_context
-    from workers.config import WorkerSettings
     from workers.runner import ROUTERS
 
     dossiers = int(os.environ.get("BENCH_SMS_DOSSIERS", "20"))
@@ -90,7 +90,7 @@ def main() -> None:
     components = [{"id": c.id, "name": c.name.vi, "copyType": c.copy_types[0].value, "quantity": c.quantity}
                   for c in procedure.components_for("cong-trinh") if c.is_required]
     sms = SmsGateway()
-    config = WorkerSettings(sms_http_url=f"http://127.0.0.1:{sms.server_address[1]}/send", sms_api_key="k",
+    config = ServiceSettings(sms_http_url=f"http://127.0.0.1:{sms.server_address[1]}/send", sms_api_key="k",
                             sms_secret_key="s", retry_backoff_ms=100)
     worker_context.install(worker_context.WorkerContext(
         sessions=session_factory(database_url), catalog=catalog, config=config, web_url="https://motcua.test",

@@ -1,4 +1,6 @@
-"""The workers' own settings, from environment variables with working defaults.
+"""Settings of the services that act on dossiers (SMS, portal, consultations, time limits).
+
+Read from environment variables with working defaults; shared by the job workers and the webapp.
 
 | variable | default | meaning |
 |---|---|---|
@@ -41,7 +43,7 @@ def _agency_endpoints() -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class WorkerSettings:
+class ServiceSettings:
     tracking_url: str = field(default_factory=lambda: _env("MOTCUA_TRACKING_URL"))
     sms_sender: str = field(default_factory=lambda: _env("MOTCUA_SMS_SENDER", "So Xay dung"))
     sms_http_url: str = field(default_factory=lambda: _env("MOTCUA_SMS_HTTP_URL"))

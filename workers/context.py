@@ -19,8 +19,8 @@ from motcua.catalog import Catalog, load_catalog
 from motcua.db import load_working_calendar, session_factory
 from motcua.notifications import SmsProvider, provider_named
 from motcua.portal import PortalAdapter, adapter_for
+from motcua.service_settings import ServiceSettings
 from motcua.working_calendar import WorkingCalendar
-from workers.config import WorkerSettings
 
 CALENDAR_CACHE_S = 60.0
 
@@ -33,7 +33,7 @@ def _utc_now() -> datetime:
 class WorkerContext:
     sessions: sessionmaker[Session]
     catalog: Catalog
-    config: WorkerSettings
+    config: ServiceSettings
     web_url: str
     sms: SmsProvider
     portal: PortalAdapter | None
@@ -57,7 +57,7 @@ class WorkerContext:
 
 def from_environment(**overrides: Any) -> WorkerContext:
     settings = settings_module.load()
-    config = overrides.pop("config", None) or WorkerSettings()
+    config = overrides.pop("config", None) or ServiceSettings()
     values: dict[str, Any] = {
         "sessions": session_factory(settings.database_url),
         "catalog": load_catalog(settings.catalog_dir),

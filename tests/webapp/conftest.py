@@ -92,11 +92,11 @@ def job_workers(engine_address: str, database_url: str):
 
     from motcua.catalog import load_catalog
     from motcua.notifications import provider_named
+    from motcua.service_settings import ServiceSettings
     from workers import context as worker_context
-    from workers.config import WorkerSettings
     from workers.runner import ROUTERS
 
-    config = WorkerSettings(retry_backoff_ms=100)
+    config = ServiceSettings(retry_backoff_ms=100)
     worker_context.install(worker_context.WorkerContext(
         sessions=session_factory(database_url), catalog=load_catalog(ROOT / "catalog"), config=config,
         web_url="https://motcua.test", sms=provider_named("outbox", config), portal=None))

@@ -19,8 +19,8 @@ from motcua.catalog import load_catalog
 from motcua.db import migrate, session_factory
 from motcua.notifications import provider_named
 from motcua.portal import adapter_for
+from motcua.service_settings import ServiceSettings
 from workers import context as worker_context
-from workers.config import WorkerSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 RESOURCES = sorted((ROOT / "bpmn").glob("*.bpmn")) + sorted((ROOT / "forms").glob("*.form"))
@@ -77,7 +77,7 @@ def catalog():
 @pytest.fixture
 def office_context(sessions, catalog, sms_gateway, portal, agency) -> Iterator[worker_context.WorkerContext]:
     """What the workers use: this test's database, the real catalog, the stand-ins."""
-    config = WorkerSettings(sms_http_url=sms_gateway.url, sms_api_key="key", sms_secret_key="secret",
+    config = ServiceSettings(sms_http_url=sms_gateway.url, sms_api_key="key", sms_secret_key="secret",
                             portal_url=portal.url, portal_token="portal-token", portal_retry_s=0.2,
                             agency_endpoints={"PCCC": agency.url + "/lien-thong"},
                             retry_backoff_ms=100)

@@ -28,8 +28,8 @@ from motcua.notifications import (
 )
 from motcua.paperwork import ComponentLine, DocumentType, PaperFacts, TimelineLine, render
 from motcua.portal import adapter_named, deliver_due, enqueue
+from motcua.service_settings import ServiceSettings
 from workers import job_types
-from workers.config import WorkerSettings
 from workers.failures import back_off_ms
 from workers.runner import build_worker
 
@@ -70,7 +70,7 @@ def test_mobile_numbers_are_normalised_or_refused(given, normalised):
 def test_the_http_gateway_gets_keys_brandname_and_the_key_as_request_id():
     gateway = SmsGateway()
     try:
-        config = WorkerSettings(sms_http_url=gateway.url, sms_api_key="k", sms_secret_key="s",
+        config = ServiceSettings(sms_http_url=gateway.url, sms_api_key="k", sms_secret_key="s",
                                 sms_brandname="SOXAYDUNG")
         provider = provider_named("http", config)
         provider.send("0912345678", "Ho so X", "X:received")
@@ -92,7 +92,7 @@ def test_the_http_gateway_gets_keys_brandname_and_the_key_as_request_id():
 
 
 def test_the_outbox_provider_only_stores_the_message_once(sessions):
-    outbox = provider_named("outbox", WorkerSettings())
+    outbox = provider_named("outbox", ServiceSettings())
     first = send_once(sessions, key="D1:received", dossier_id=None, event="received",
                       phone="0912345678", text="Ho so D1", provider=outbox)
     again = send_once(sessions, key="D1:received", dossier_id=None, event="received",
@@ -105,7 +105,7 @@ def test_a_report_the_portal_refuses_is_not_retried_and_does_not_block_others(se
     portal.answer = lambda received: ((422, {"error": "bad"}) if received.body["MaHoSo"] == "A"
                                       else (200, {"ok": True}))
     try:
-        adapter = adapter_named("http", WorkerSettings(portal_url=portal.url))
+        adapter = adapter_named("http", ServiceSettings(portal_url=portal.url))
         enqueue(sessions, key="A:received:1", dossier_id=None, operation="DongBoHoSoMC", payload={"MaHoSo": "A"})
         enqueue(sessions, key="B:received:1", dossier_id=None, operation="DongBoHoSoMC", payload={"MaHoSo": "B"})
         done = deliver_due(sessions, adapter)
@@ -188,4 +188,4 @@ def test_the_workers_read_their_settings_from_the_environment(monkeypatch, datab
     monkeypatch.setenv("MOTCUA_SMS_PROVIDER", "http")
     with pytest.raises(LookupError, match="MOTCUA_SMS_HTTP_URL"):
         from_environment()
-    assert WorkerSettings().agency_endpoints == {"PCCC": "http://pccc.test/json"}
+    assert ServiceSettings().agency_endpoints == {"PCCC": "http://pccc.test/json"}

@@ -34,9 +34,9 @@ from motcua.notifications import (
     send_once,
 )
 from motcua.public_lookup import find_dossier, normalise_code
+from motcua.service_settings import ServiceSettings
 from motcua.statuses import DossierStatus
 from webapp.public.blueprint import bp, side
-from workers.config import WorkerSettings
 
 SECRET_HEADER = "X-Motcua-Sms-Secret"
 _CANDIDATE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{5,63}")
@@ -55,7 +55,7 @@ def _provider():
     cached = current_app.extensions.get("motcua.public.sms")
     if cached is None:
         settings = current_app.config["MOTCUA_SETTINGS"]
-        cached = provider_named(settings.sms_provider, WorkerSettings())
+        cached = provider_named(settings.sms_provider, ServiceSettings())
         current_app.extensions["motcua.public.sms"] = cached
     return cached
 
@@ -72,7 +72,7 @@ def code_candidates(text: str) -> list[str]:
 
 def _tracking_link(code: str) -> str:
     settings = current_app.config["MOTCUA_SETTINGS"]
-    return WorkerSettings().tracking_link(settings.web_url, code)
+    return ServiceSettings().tracking_link(settings.web_url, code)
 
 
 def _day(value: date | None) -> str:
@@ -164,7 +164,7 @@ def inbound_sms():
     if not overall.allowed:
         return _limited(overall.retry_after_s, "the hourly ceiling of lookup replies is reached")
 
-    sender_name = WorkerSettings().sms_sender
+    sender_name = ServiceSettings().sms_sender
     candidates = code_candidates(text)
     dossier_id = None
     with public.transaction() as db:
