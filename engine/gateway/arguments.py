@@ -15,6 +15,25 @@ _JSON_TYPE_NAMES = {
     bool: "a boolean",
     type(None): "null",
 }
+MAX_NESTING = 100  # deeper documents would exhaust Python's recursion further down the engine
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _nesting(value: Any) -> int:
+    """How deeply arrays and objects nest (iteratively: the value may be very deep)."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
+        if children:
+            deepest = max(deepest, depth)
+            pending.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def variables(document: str, *, rpc: str, field: str = "variables") -> dict[str, Any]:
@@ -22,13 +41,24 @@ def variables(document: str, *, rpc: str, field: str = "variables") -> dict[str,
     object at the root, so anything else is the caller's mistake, named precisely."""
     if not document.strip():
         return {}
+    too_deep = False
     try:
-        value = json.loads(document)
+        value = json.loads(document, parse_constant=_refuse_constant)  # no NaN, no Infinity
     except ValueError as error:
         raise invalid_argument(
             f"Expected to handle {rpc} with '{field}' as a JSON document, but it is not valid JSON: "
             f"{error}"
         ) from None
+    except RecursionError:
+        too_deep = True
+    else:  # counting brackets first keeps the depth walk off ordinary documents
+        brackets = document.count("{") + document.count("[")
+        too_deep = brackets > MAX_NESTING and _nesting(value) > MAX_NESTING
+    if too_deep:
+        raise invalid_argument(
+            f"Expected to handle {rpc} with '{field}' nested at most {MAX_NESTING} levels deep, "
+            "but it is nested deeper"
+        )
     if not isinstance(value, dict):
         kind = _JSON_TYPE_NAMES.get(type(value), type(value).__name__)
         raise invalid_argument(

@@ -257,3 +257,21 @@ def test_a_busy_worker_does_not_make_the_engine_look_for_jobs_it_knows_are_gone(
     assert job_board.activations == asked
     post_later(job_board, 0.2)
     assert len(activate(board_stub, requestTimeout=5_000)) == 1  # a new job is found at once
+
+
+@pytest.mark.parametrize(
+    ("document", "complaint"),
+    [
+        ('{"a":' * 5000 + "1" + "}" * 5000, "nested at most 100 levels deep"),
+        ('{"dossier":' * 101 + "1" + "}" * 101, "nested at most 100 levels deep"),
+        ('{"fee": NaN}', "NaN is not a JSON value"),
+    ],
+    ids=["5000-deep", "101-deep", "NaN"],
+)
+def test_documents_no_json_peer_would_send_are_refused(board_stub, job_board, document, complaint):
+    key = job_board.post(ACTIVATE["type"])
+    error = status_of(
+        lambda: board_stub.CompleteJob(pb.CompleteJobRequest(jobKey=key, variables=document))
+    )
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert complaint in error.details()
