@@ -7,7 +7,8 @@ pyzeebe client and workers in this one, as they would on one machine. Figures:
 * job activation latency: the engine acknowledging the command that created the job (the create
   for the first step, the previous step's CompleteJob after that) → the worker's handler called.
 
-Run: `python -m bench.engine_grpc [--instances 3000] [--concurrency 64]`.
+Two phases on one engine: throughput (64 instances in flight), then latency (8 in flight).
+Run: `python -m bench.engine_grpc [--instances 3000] [--concurrency 64] [--latency-concurrency 8]`.
 """
 
 # No `from __future__ import annotations`: pyzeebe finds the `job: Job` parameter by comparing
@@ -183,29 +184,17 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-async def measure(
-    address: str, engine: subprocess.Popen[bytes], instances: int, concurrency: int, warmup: int
+async def run_phase(
+    client: ZeebeClient, watch: Stopwatch, engine_pid: int, instances: int, concurrency: int
 ) -> dict[str, float]:
-    await wait_until_serving(address, engine)
-    channel = create_insecure_channel(address)
-    client = ZeebeClient(channel)
-    await deploy(client)
-    watch = Stopwatch()
-    worker = build_worker(channel, watch)
-    work = asyncio.create_task(worker.work())
-    try:
-        await run_instances(client, watch, warmup, concurrency)
-        engine_cpu, client_cpu = cpu_seconds(engine.pid), time.process_time()
-        seconds = await run_instances(client, watch, instances, concurrency)
-        engine_cpu = cpu_seconds(engine.pid) - engine_cpu
-        client_cpu = time.process_time() - client_cpu
-        latencies = watch.latencies_ms()
-    finally:
-        await worker.stop()
-        work.cancel()
-        await channel.close()
+    engine_cpu, client_cpu = cpu_seconds(engine_pid), time.process_time()
+    seconds = await run_instances(client, watch, instances, concurrency)
+    engine_cpu = cpu_seconds(engine_pid) - engine_cpu
+    client_cpu = time.process_time() - client_cpu
+    latencies = watch.latencies_ms()
     return {
         "instances": instances,
+        "concurrency": concurrency,
         "seconds": seconds,
         "instances_per_s": instances / seconds,
         "jobs": len(latencies),
@@ -216,6 +205,40 @@ async def measure(
     }
 
 
+async def measure(
+    address: str,
+    engine: subprocess.Popen[bytes],
+    warmup: int,
+    phases: list[tuple[int, int]],
+) -> list[dict[str, float]]:
+    """Warm up, then one figure set per (instances, concurrency) phase, on one engine."""
+    await wait_until_serving(address, engine)
+    channel = create_insecure_channel(address)
+    client = ZeebeClient(channel)
+    await deploy(client)
+    watch = Stopwatch()
+    worker = build_worker(channel, watch)
+    work = asyncio.create_task(worker.work())
+    try:
+        await run_instances(client, watch, warmup, phases[0][1])
+        return [await run_phase(client, watch, engine.pid, n, c) for n, c in phases]
+    finally:
+        await worker.stop()
+        work.cancel()
+        await channel.close()
+
+
+def describe(phase: dict[str, float]) -> str:
+    return (
+        f"concurrency {phase['concurrency']:.0f}: {phase['instances_per_s']:.0f} instances/s "
+        f"({phase['instances']:.0f} in {phase['seconds']:.2f} s), job activation latency "
+        f"p50 {phase['latency_p50_ms']:.1f} ms, p99 {phase['latency_p99_ms']:.1f} ms over "
+        f"{phase['jobs']:.0f} jobs; CPU per instance: engine + gateway process "
+        f"{phase['engine_cpu_ms_per_instance']:.2f} ms, pyzeebe client + workers "
+        f"{phase['client_cpu_ms_per_instance']:.2f} ms"
+    )
+
+
 async def deploy(client: ZeebeClient) -> None:
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "bench-three-steps.bpmn"
@@ -224,13 +247,27 @@ async def deploy(client: ZeebeClient) -> None:
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
+    """Two phases on one engine: throughput with many instances in flight, then latency with a
+    few (at saturation, activation latency is only queueing at the engine's single writer)."""
     parser = argparse.ArgumentParser(prog="python -m bench.engine_grpc")
     parser.add_argument("--instances", type=int, default=3000)
     parser.add_argument(
-        "--concurrency", type=int, default=64, help="instances started but not finished at once"
+        "--concurrency",
+        type=int,
+        default=64,
+        help="throughput phase: instances started but not finished at once",
+    )
+    parser.add_argument(
+        "--latency-concurrency",
+        type=int,
+        default=8,
+        help="latency phase: instances in flight (0 skips the phase)",
     )
     parser.add_argument("--warmup", type=int, default=300)
     arguments = parser.parse_args(argv if argv is not None else [])
+    phases = [(arguments.instances, arguments.concurrency)]
+    if arguments.latency_concurrency > 0:
+        phases.append((max(300, arguments.instances // 2), arguments.latency_concurrency))
     address = f"127.0.0.1:{free_port()}"
     with tempfile.TemporaryDirectory(prefix="bench-engine-") as data:
         engine = subprocess.Popen(
@@ -238,24 +275,25 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             env={**os.environ, "MOTCUA_LOG_LEVEL": "WARNING", "MOTCUA_ENGINE_QUERY_ADDRESS": "off"},
         )
         try:
-            figures = asyncio.run(
-                measure(
-                    address, engine, arguments.instances, arguments.concurrency, arguments.warmup
-                )
-            )
+            results = asyncio.run(measure(address, engine, arguments.warmup, phases))
         finally:
             engine.send_signal(signal.SIGTERM)
             engine.wait(timeout=60)
-    print(
-        f"engine over gRPC: {figures['instances']} instances of {len(STEPS)} service tasks, "
-        f"{figures['instances_per_s']:.0f} instances/s end to end "
-        f"({figures['seconds']:.2f} s, concurrency {arguments.concurrency}); "
-        f"job activation latency p50 {figures['latency_p50_ms']:.1f} ms, "
-        f"p99 {figures['latency_p99_ms']:.1f} ms over {figures['jobs']} jobs; CPU per instance: "
-        f"engine + gateway process {figures['engine_cpu_ms_per_instance']:.2f} ms, "
-        f"pyzeebe client + workers {figures['client_cpu_ms_per_instance']:.2f} ms"
-    )
-    return figures
+    throughput, latency = results[0], results[-1]
+    print(f"engine over gRPC, {len(STEPS)} service tasks per instance:")
+    print(f"  throughput phase, {describe(throughput)}")
+    if len(results) > 1:
+        print(f"  latency phase, {describe(latency)}")
+    # instances/s from the throughput phase, activation latency from the latency phase
+    return {
+        **throughput,
+        "latency_p50_ms": latency["latency_p50_ms"],
+        "latency_p99_ms": latency["latency_p99_ms"],
+        "latency_phase_concurrency": latency["concurrency"],
+        "latency_phase_instances_per_s": latency["instances_per_s"],
+        "saturated_latency_p50_ms": throughput["latency_p50_ms"],
+        "saturated_latency_p99_ms": throughput["latency_p99_ms"],
+    }
 
 
 if __name__ == "__main__":
