@@ -145,6 +145,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--rate", type=float, default=500)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--dossiers", type=int, default=200)
+    parser.add_argument("--light-rate", type=float, default=100,
+                        help="a second, lighter load measured for 5 s")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     arguments = parser.parse_args(argv if argv is not None else [])
     if arguments.serve:
@@ -165,6 +167,9 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             figures = load(port, paths, rate=arguments.rate, seconds=arguments.seconds)
             flat_out = load(port, paths, rate=800, seconds=1, threads=16)  # faster than it goes
             figures["capacity_per_s"] = flat_out["achieved_rate"]
+            light = load(port, paths, rate=arguments.light_rate, seconds=5)
+            figures["light_rate"] = arguments.light_rate
+            figures["light_p50_ms"], figures["light_p99_ms"] = light["p50_ms"], light["p99_ms"]
         finally:
             server.terminate()
             server.wait(20)
@@ -174,7 +179,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
           f"p50 {figures['p50_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms, "
           f"max {figures['max_ms']:.0f} ms; {figures['errors']} not 200 "
           f"(target p99 < {TARGET_P99_MS:.0f} ms); flat out the server answers "
-          f"{figures['capacity_per_s']:.0f} requests/s")
+          f"{figures['capacity_per_s']:.0f} requests/s; at {arguments.light_rate:.0f}/s p50 "
+          f"{figures['light_p50_ms']:.1f} ms, p99 {figures['light_p99_ms']:.1f} ms")
     return figures
 
 
