@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
         if not found and name in table.READERS:
             failures[name] = "no figures could be read"
         figures.extend(found)
-    summary = table.render(figures, failures, "make bench` (`.venv/bin/python -m bench",
+    summary = table.render(figures, failures, "`make bench` (`.venv/bin/python -m bench`)",
                            time.perf_counter() - started)
     print("\n" + summary)
     if not arguments.no_write and (not arguments.modules or arguments.write):

@@ -172,7 +172,7 @@ def machine() -> str:
 
 def render(figures: list[Figure], failures: dict[str, str], command: str, seconds: float) -> str:
     lines = [
-        f"Command: `{command}` — {datetime.now(UTC):%d %b %Y, %H:%M} UTC, {seconds:.0f} s in all.",
+        f"Command: {command} — {datetime.now(UTC):%d %b %Y, %H:%M} UTC, {seconds:.0f} s in all.",
         f"Machine: {machine()}.",
         "",
         "Ratio: how many times the target is met (figure ÷ target when more is better, target ÷ "
