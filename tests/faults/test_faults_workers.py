@@ -133,3 +133,29 @@ def test_the_portal_down_delays_reports_but_never_processing(world):
                          "the queued reports after the portal came back")
     assert max(reports.values()) == 1
     assert max(world.portal.keys().values()) == 1
+
+
+def test_a_locked_application_database_delays_the_dossier_but_repeats_nothing(world):
+    """Another program holds the application database locked for a few seconds while jobs need it
+    (backup tool, a long report): the jobs wait or are retried, nothing is sent twice, and the
+    database is intact afterwards."""
+    import sqlite3
+
+    world.workers()
+    new_dossier(world, 1)
+    path = world.database_url.removeprefix("sqlite:///")
+    staff_until(world, "Task_ReceptionCheck")
+    locker = sqlite3.connect(path, timeout=30, isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")  # the receipt, status and SMS jobs now need the database
+    try:
+        time.sleep(6)
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    staff_until(world, "Task_Appraise", timeout=60)
+    wait_until(lambda: world.sms.per_phone()[phone_of(1)] == 1, 30, "the received SMS")
+    time.sleep(1)
+    assert world.sms.per_phone() == {phone_of(1): 1}
+    assert max(world.portal.keys().values()) == 1
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
