@@ -5,7 +5,9 @@ from copy import deepcopy
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions import ErrorEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins import BoundaryEventMixin
 from SpiffWorkflow.util.task import TaskState
 
 from engine.dialect.mappings import received
@@ -128,10 +130,17 @@ class JobCommands:
         task = live.task(job["task_id"])
         self._current = live
         event = BpmnEvent(ErrorEventDefinition(code, code=code), payload=deepcopy(variables), target=task.workflow)
-        uncaught = not self._catches_error(live, task, code)
-        if not uncaught:
-            live.workflow.catch(event)
+        boundaries = self._error_boundaries(live, task, code)
+        uncaught = not boundaries and not self._catches_error(live, task, code)
+        if boundaries:
+            for catcher in boundaries:
+                catcher.task_spec.catch(catcher, event)
+                # The variables belong to the catching event and leave it like an event's output.
+                received(catcher, variables)
+                catcher.task_spec._update(catcher)
             live.workflow.bpmn_events = []
+        elif not uncaught:
+            self._catch_in_event_subprocess(live, event)
         if uncaught:
             job.update(state="ERROR_THROWN", error_message=message)
             self._activatable.get(job["type"], {}).pop(key, None)
@@ -146,18 +155,55 @@ class JobCommands:
         self._drop_job(key, "ERROR_THROWN", variables)
         self._settle(live)
 
-    def _catches_error(self, live: LiveInstance, task, code: str) -> bool:
-        """Is there an error boundary event or error event subprocess in scope for `code`?"""
-        scopes = []
-        workflow = task.workflow
-        while workflow is not None:
-            scopes.append(workflow)
-            workflow = workflow.parent_workflow
+    @staticmethod
+    def _waiting_error_catchers(live: LiveInstance, code: str) -> list:
+        found = []
         for waiting in live.workflow.event_manager.tasks.values():
             definition = waiting.task_spec.event_definition
-            if waiting.workflow in scopes and isinstance(definition, ErrorEventDefinition) \
-                    and definition.code in (None, code) and waiting.state == TaskState.WAITING:
-                return True
+            if isinstance(definition, ErrorEventDefinition) and definition.code in (None, code) \
+                    and waiting.state == TaskState.WAITING:
+                found.append(waiting)
+        return found
+
+    def _error_boundaries(self, live: LiveInstance, task, code: str) -> list:
+        """The error boundary events that catch `code` thrown at `task`: those attached to the
+        task itself, else to the nearest enclosing activity (subprocess, multi-instance body),
+        never those on a sibling element in another branch of the same scope (Zeebe 8.6)."""
+        catchers = self._waiting_error_catchers(live, code)
+        if not catchers:
+            return []
+        node = task
+        while node is not None:
+            parent = node.parent
+            if parent is not None and isinstance(parent.task_spec, BoundaryEventSplit):
+                attached = [c for c in catchers if c.parent is parent and c is not node]
+                if attached:
+                    return attached
+            if parent is None:
+                workflow = node.workflow
+                parent_id = workflow.parent_task_id
+                parent = None if parent_id is None else live.workflow.get_task_from_id(parent_id)
+            node = parent
+        return []
+
+    def _catch_in_event_subprocess(self, live: LiveInstance, event: BpmnEvent) -> None:
+        """Deliver an error no boundary catches to the error event subprocesses only: boundary
+        events elsewhere in the instance are hidden from Spiff's broadcast while it runs."""
+        manager = live.workflow.event_manager
+        hidden = {tid: t for tid, t in manager.tasks.items()
+                  if isinstance(t.task_spec, BoundaryEventMixin)}
+        for tid in hidden:
+            manager.tasks.pop(tid)
+        try:
+            live.workflow.catch(event)
+        finally:
+            for tid, t in hidden.items():
+                if t.state == TaskState.WAITING and tid not in manager.tasks:
+                    manager.tasks[tid] = t
+        live.workflow.bpmn_events = []
+
+    def _catches_error(self, live: LiveInstance, task, code: str) -> bool:
+        """Is there an error event subprocess for `code`?"""
         return any(s.kind == "error" and s.error_code in (None, code) for s in live.definition.event_subprocesses)
 
     def _update_retries(self, key: int, retries: int) -> None:

@@ -1,0 +1,117 @@
+"""Error catching by scope (Zeebe 8.6): a thrown error is caught only by the throwing element's own
+boundary events or those of enclosing scopes, nearest first; never by a boundary on a sibling."""
+from __future__ import annotations
+
+import pytest
+
+from .conftest import flow, process, service
+
+ERROR = '<bpmn:error id="boom" name="Boom" errorCode="BOOM"/>'
+CATCH = '<bpmn:errorEventDefinition errorRef="boom"/>'
+
+
+def two_branches() -> str:
+    """Branch A: task `a`; branch B: task `b` with an error boundary leading to `handle-b`."""
+    return process("branches", f"""
+    <bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/><bpmn:parallelGateway id="join"/>
+    <bpmn:endEvent id="e"/><bpmn:endEvent id="e-b"/>
+    {service("a", "branch.a")}{service("b", "branch.b")}{service("handle-b", "branch.handle-b")}
+    <bpmn:boundaryEvent id="b-failed" attachedToRef="b">{CATCH}</bpmn:boundaryEvent>"""
+        + flow("s", "fork") + flow("fork", "a") + flow("fork", "b") + flow("a", "join") + flow("b", "join")
+        + flow("join", "e") + flow("b-failed", "handle-b") + flow("handle-b", "e-b"), extra=ERROR)
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_error_from_branch_a_is_not_caught_by_boundary_on_branch_b(kit, restart):
+    kit.deploy_text("branches.bpmn", two_branches())
+    instance = kit.start("branches")
+    if restart:
+        kit.restart()
+    kit.throw_error("branch.a", "BOOM", "branch A failed")
+    [incident] = instance.incidents()
+    assert incident["type"] == "UNHANDLED_ERROR_EVENT"
+    assert instance.is_waiting_at("b") and not instance.is_waiting_at("handle-b")
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_error_from_branch_b_is_caught_by_its_own_boundary(kit, restart):
+    kit.deploy_text("branches.bpmn", two_branches())
+    instance = kit.start("branches")
+    if restart:
+        kit.restart()
+    kit.throw_error("branch.b", "BOOM", "branch B failed", cause="b")
+    assert instance.incidents() == []
+    assert instance.is_waiting_at("handle-b") and instance.is_waiting_at("a")
+    [job] = kit.activate("branch.handle-b")
+    assert job.variables["cause"] == "b"
+
+
+def nested() -> str:
+    """`outer` subprocess (error boundary `outer-failed`) holds parallel `inner` (task) and `peer`
+    (task with its own error boundary); the root has a sibling `side` task with an error boundary."""
+    return process("nested", f"""
+    <bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/>
+    <bpmn:endEvent id="e"/><bpmn:endEvent id="e-outer"/><bpmn:endEvent id="e-side"/>
+    <bpmn:subProcess id="outer">
+      <bpmn:startEvent id="os"/><bpmn:parallelGateway id="ofork"/>
+      <bpmn:endEvent id="oe1"/><bpmn:endEvent id="oe2"/><bpmn:endEvent id="oe3"/>
+      {service("inner", "nested.inner")}{service("peer", "nested.peer")}{service("peer-fix", "nested.peer-fix")}
+      <bpmn:boundaryEvent id="peer-failed" attachedToRef="peer">{CATCH}</bpmn:boundaryEvent>
+      {flow("os", "ofork")}{flow("ofork", "inner")}{flow("ofork", "peer")}{flow("inner", "oe1")}
+      {flow("peer", "oe2")}{flow("peer-failed", "peer-fix")}{flow("peer-fix", "oe3")}
+    </bpmn:subProcess>
+    <bpmn:boundaryEvent id="outer-failed" attachedToRef="outer">{CATCH}</bpmn:boundaryEvent>
+    {service("side", "nested.side")}{service("side-fix", "nested.side-fix")}
+    {service("after-error", "nested.after-error")}
+    <bpmn:boundaryEvent id="side-failed" attachedToRef="side">{CATCH}</bpmn:boundaryEvent>"""
+        + flow("s", "fork") + flow("fork", "outer") + flow("fork", "side") + flow("outer", "e")
+        + flow("side", "e-side") + flow("outer-failed", "after-error") + flow("after-error", "e-outer")
+        + flow("side-failed", "side-fix") + flow("side-fix", "e-side"), extra=ERROR)
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_error_in_subprocess_is_caught_by_the_enclosing_subprocess_boundary(kit, restart):
+    kit.deploy_text("nested.bpmn", nested())
+    instance = kit.start("nested")
+    if restart:
+        kit.restart()
+    kit.throw_error("nested.inner", "BOOM", "inner failed", reason="inner")
+    assert instance.incidents() == []
+    assert instance.is_waiting_at("after-error")
+    assert not instance.is_waiting_at("peer-fix") and not instance.is_waiting_at("side-fix")
+    assert instance.is_waiting_at("side") and not instance.is_waiting_at("peer")
+    [job] = kit.activate("nested.after-error")
+    assert job.variables["reason"] == "inner"
+
+
+def test_thrown_error_variables_reach_the_root_after_the_catch(kit):
+    kit.deploy_text("nested.bpmn", nested())
+    instance = kit.start("nested")
+    kit.throw_error("nested.inner", "BOOM", "inner failed", reason="inner")
+    kit.restart()
+    kit.complete_job("nested.after-error")
+    kit.complete_job("nested.side")
+    assert instance.is_completed()
+    assert instance.variables["reason"] == "inner"
+
+
+def test_error_event_subprocess_catches_what_no_boundary_in_scope_catches(kit):
+    """An error event subprocess still catches an error from branch A although branch B's task has
+    an error boundary; the thrown variables reach the handler."""
+    kit.deploy_text("evsub.bpmn", process("evsub", f"""
+    <bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/><bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>
+    {service("a", "evsub.a")}{service("b", "evsub.b")}{service("b-fix", "evsub.b-fix")}<bpmn:endEvent id="e3"/>
+    <bpmn:boundaryEvent id="b-failed" attachedToRef="b">{CATCH}</bpmn:boundaryEvent>
+    <bpmn:subProcess id="handler" triggeredByEvent="true">
+      <bpmn:startEvent id="hs">{CATCH}</bpmn:startEvent>{service("cleanup", "evsub.cleanup")}<bpmn:endEvent id="he"/>
+      {flow("hs", "cleanup")}{flow("cleanup", "he")}
+    </bpmn:subProcess>"""
+        + flow("s", "fork") + flow("fork", "a") + flow("fork", "b") + flow("a", "e1") + flow("b", "e2")
+        + flow("b-failed", "b-fix") + flow("b-fix", "e3"), extra=ERROR))
+    instance = kit.start("evsub")
+    kit.restart()
+    kit.throw_error("evsub.a", "BOOM", "a failed", reason="a")
+    assert instance.incidents() == []
+    assert instance.is_waiting_at("cleanup") and not instance.is_waiting_at("b-fix")
+    [job] = kit.activate("evsub.cleanup")
+    assert job.variables["reason"] == "a"
