@@ -115,3 +115,82 @@ def test_error_event_subprocess_catches_what_no_boundary_in_scope_catches(kit):
     assert instance.is_waiting_at("cleanup") and not instance.is_waiting_at("b-fix")
     [job] = kit.activate("evsub.cleanup")
     assert job.variables["reason"] == "a"
+
+
+def subprocess_with_job(outputs: str = "") -> str:
+    mapping = f"<bpmn:extensionElements><zeebe:ioMapping>{outputs}</zeebe:ioMapping></bpmn:extensionElements>" \
+        if outputs else ""
+    return process("sub", f"""
+    <bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>{service("after", "sub.after")}
+    <bpmn:subProcess id="inner">{mapping}
+      <bpmn:startEvent id="is"/>{service("work", "sub.work")}<bpmn:endEvent id="ie"/>
+      {flow("is", "work")}{flow("work", "ie")}
+    </bpmn:subProcess>""" + flow("s", "inner") + flow("inner", "after") + flow("after", "e"))
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_job_variable_inside_subprocess_reaches_the_root(kit, restart):
+    kit.deploy_text("sub.bpmn", subprocess_with_job())
+    instance = kit.start("sub")
+    if restart:
+        kit.restart()
+    kit.complete_job("sub.work", verdict="approved")
+    [job] = kit.activate("sub.after")
+    assert job.variables["verdict"] == "approved"
+    kit.complete_job("sub.after")
+    assert instance.is_completed() and instance.variables["verdict"] == "approved"
+
+
+def test_local_set_variables_on_subprocess_is_gone_after_it_ends(kit):
+    kit.deploy_text("sub.bpmn", subprocess_with_job())
+    instance = kit.start("sub")
+    [inner] = [e for e in instance._elements() if e["element_id"] == "inner"]
+    kit.engine.set_variables(inner["key"], {"draft": "x"}, local=True)
+    kit.restart()
+    assert kit.engine.variables(instance.key, inner["key"])["draft"] == "x"
+    assert "draft" not in instance.variables
+    [job] = kit.activate("sub.work")
+    assert job.variables["draft"] == "x"
+    kit.complete_job("sub.work")
+    [job] = kit.activate("sub.after")
+    assert "draft" not in job.variables
+    kit.complete_job("sub.after")
+    assert instance.is_completed() and "draft" not in instance.variables
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_parallel_multi_instance_inner_instances_keep_their_own_input_element(kit, restart):
+    kit.deploy_text("mi.bpmn", process("mi", """
+    <bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>
+    <bpmn:subProcess id="per-floor">
+      <bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements>
+        <zeebe:loopCharacteristics inputCollection="=floors" inputElement="floor"
+          outputCollection="reports" outputElement="=report"/>
+      </bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics>
+      <bpmn:startEvent id="fs"/>""" + service("inspect", "inspect.floor") + '<bpmn:endEvent id="fe"/>'
+        + flow("fs", "inspect") + flow("inspect", "fe") + """
+    </bpmn:subProcess>""" + flow("s", "per-floor") + flow("per-floor", "e")))
+    instance = kit.start("mi", floors=[1, 2, 3])
+    jobs = kit.activate("inspect.floor", max_jobs=5)
+    assert sorted(j.variables["floor"] for j in jobs) == [1, 2, 3]
+    if restart:
+        kit.restart()
+    for job in jobs:
+        kit.engine.complete_job(job.key, {"report": f"floor {job.variables['floor']} ok"})
+    assert instance.is_completed()
+    assert instance.variables["reports"] == ["floor 1 ok", "floor 2 ok", "floor 3 ok"]
+    assert "floor" not in instance.variables
+
+
+def test_job_variable_propagates_to_the_subprocess_scope_that_defines_it(kit):
+    """A job inside a subprocess that has a local `status` updates that one; the root's stays."""
+    kit.deploy_text("sub.bpmn", subprocess_with_job())
+    instance = kit.start("sub", status="new")
+    [inner] = [e for e in instance._elements() if e["element_id"] == "inner"]
+    kit.engine.set_variables(inner["key"], {"status": "draft"}, local=True)
+    kit.restart()
+    kit.complete_job("sub.work", status="done")
+    [job] = kit.activate("sub.after")
+    assert job.variables["status"] == "new"
+    kit.complete_job("sub.after")
+    assert instance.is_completed() and instance.variables["status"] == "new"
