@@ -108,7 +108,14 @@ class JobCommands:
         job = self._job_for(key, "FAIL", "fail", ("ACTIVATABLE", "ACTIVATED"))
         live = self._live[job["root_key"]]
         if variables:
-            live.task(job["task_id"]).data.update(deepcopy(variables))
+            # Zeebe sets FailJob variables locally on the task's scope: they shadow process
+            # variables of the same name and disappear when the task completes.
+            task = live.task(job["task_id"])
+            shadowed = task.internal_data.setdefault("zeebe_locals", {})
+            for name in variables:
+                if name not in shadowed:
+                    shadowed[name] = [name in task.data, deepcopy(task.data.get(name))]
+            task.data.update(deepcopy(variables))
             self._dirty.add(live.key)
         job.update(retries=retries, error_message=message, worker="", deadline=0)
         self._activatable.get(job["type"], {}).pop(key, None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import flow, process, service
+from .conftest import chain, flow, process, service
 
 ERROR = '<bpmn:error id="boom" name="Boom" errorCode="BOOM"/>'
 CATCH = '<bpmn:errorEventDefinition errorRef="boom"/>'
@@ -194,3 +194,20 @@ def test_job_variable_propagates_to_the_subprocess_scope_that_defines_it(kit):
     assert job.variables["status"] == "new"
     kit.complete_job("sub.after")
     assert instance.is_completed() and instance.variables["status"] == "new"
+
+
+def test_fail_job_variables_are_local_to_the_task(kit):
+    kit.deploy_text("f.bpmn", process("f", '<bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>'
+                                      + service("a", "f.a") + service("b", "f.b") + chain("s", "a", "b", "e")))
+    instance = kit.start("f", attempt=0)
+    [job] = kit.activate("f.a")
+    kit.engine.fail_job(job.key, 2, "try again", 0, {"lastError": "timeout", "attempt": 1})
+    [job] = kit.activate("f.a")
+    assert job.variables["lastError"] == "timeout" and job.variables["attempt"] == 1
+    assert "lastError" not in instance.variables and instance.variables["attempt"] == 0
+    kit.restart()
+    kit.engine.complete_job(job.key, {})
+    [job] = kit.activate("f.b")
+    assert "lastError" not in job.variables and job.variables["attempt"] == 0
+    kit.complete_job("f.b")
+    assert instance.is_completed() and "lastError" not in instance.variables
