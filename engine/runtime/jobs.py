@@ -203,6 +203,11 @@ class JobCommands:
             manager.tasks.pop(tid)
         try:
             live.workflow.catch(event)
+            for sub in live.workflow.subprocesses.values():
+                for start in sub.get_tasks(state=TaskState.WAITING | TaskState.READY):
+                    definition = getattr(start.task_spec, "event_definition", None)
+                    if isinstance(definition, ErrorEventDefinition) and start.internal_data.get("event_fired"):
+                        received(start, event.payload or {})
         finally:
             for tid, t in hidden.items():
                 if t.state == TaskState.WAITING and tid not in manager.tasks:

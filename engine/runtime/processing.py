@@ -274,7 +274,10 @@ class InstanceProcessing:
             if not self._observe(live):
                 break
         self._dirty.add(live.key)
-        if live.workflow.completed and live.state == "ACTIVE":
+        if live.state == "ACTIVE" and (live.workflow.completed or (
+                # An interrupting error event subprocess cancels the main flow before its end
+                # task exists, so Spiff never sets `completed`: look at the tasks instead.
+                live.definition.event_subprocesses and live.workflow.is_completed())):
             self._finish(live, "COMPLETED")
 
     def _run_steps(self, live: LiveInstance) -> None:

@@ -97,7 +97,7 @@ def test_thrown_error_variables_reach_the_root_after_the_catch(kit):
 
 def test_error_event_subprocess_catches_what_no_boundary_in_scope_catches(kit):
     """An error event subprocess still catches an error from branch A although branch B's task has
-    an error boundary; the thrown variables reach the handler."""
+    an error boundary; the thrown variables reach the handler and, after it, the root."""
     kit.deploy_text("evsub.bpmn", process("evsub", f"""
     <bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/><bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>
     {service("a", "evsub.a")}{service("b", "evsub.b")}{service("b-fix", "evsub.b-fix")}<bpmn:endEvent id="e3"/>
@@ -115,6 +115,9 @@ def test_error_event_subprocess_catches_what_no_boundary_in_scope_catches(kit):
     assert instance.is_waiting_at("cleanup") and not instance.is_waiting_at("b-fix")
     [job] = kit.activate("evsub.cleanup")
     assert job.variables["reason"] == "a"
+    kit.restart()
+    kit.complete_job("evsub.cleanup")
+    assert instance.is_completed() and instance.variables["reason"] == "a"
 
 
 def subprocess_with_job(outputs: str = "") -> str:
