@@ -8,6 +8,7 @@ then timers are refreshed.
 """
 from __future__ import annotations
 
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
 READY = TaskState.READY
@@ -35,7 +36,10 @@ def _one_round(workflow) -> bool:
         while _run_ready(subprocess):
             pass
         if subprocess.parent_task_id is not None:
-            task = workflow.get_task_from_id(subprocess.parent_task_id)
+            try:
+                task = workflow.get_task_from_id(subprocess.parent_task_id)
+            except TaskNotFoundException:
+                continue  # removed earlier in this round (an interrupting boundary on a multi-instance body)
             task.task_spec._update(task)
     count = _run_ready(workflow)
     return count > 0 or len(workflow.get_active_subprocesses()) > len(active)

@@ -214,3 +214,48 @@ def test_fail_job_variables_are_local_to_the_task(kit):
     assert "lastError" not in job.variables and job.variables["attempt"] == 0
     kit.complete_job("f.b")
     assert instance.is_completed() and "lastError" not in instance.variables
+
+
+def test_error_in_multi_instance_inner_instance_is_caught_by_the_body_boundary(kit):
+    kit.deploy_text("mi.bpmn", process("mi", f"""
+    <bpmn:startEvent id="s"/><bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>{service("fix", "mi.fix")}
+    <bpmn:subProcess id="per-floor">
+      <bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements>
+        <zeebe:loopCharacteristics inputCollection="=floors" inputElement="floor"/>
+      </bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics>
+      <bpmn:startEvent id="fs"/>{service("inspect", "mi.inspect")}<bpmn:endEvent id="fe"/>
+      {flow("fs", "inspect")}{flow("inspect", "fe")}
+    </bpmn:subProcess>
+    <bpmn:boundaryEvent id="mi-failed" attachedToRef="per-floor">{CATCH}</bpmn:boundaryEvent>"""
+        + flow("s", "per-floor") + flow("per-floor", "e") + flow("mi-failed", "fix") + flow("fix", "e2"),
+        extra=ERROR))
+    instance = kit.start("mi", floors=[1, 2])
+    kit.restart()
+    kit.throw_error("mi.inspect", "BOOM", "floor failed", floorError=True)
+    assert instance.incidents() == []
+    assert instance.is_waiting_at("fix")
+    [job] = kit.activate("mi.fix")
+    assert job.variables["floorError"] is True
+
+
+@pytest.mark.xfail(strict=True, reason="the job of the other, interrupted inner instance is not canceled yet")
+def test_interrupted_multi_instance_cancels_the_other_inner_jobs(kit):
+    kit.deploy_text("mi.bpmn", process("mi", f"""
+    <bpmn:startEvent id="s"/><bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>{service("fix", "mi.fix")}
+    <bpmn:subProcess id="per-floor">
+      <bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements>
+        <zeebe:loopCharacteristics inputCollection="=floors" inputElement="floor"/>
+      </bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics>
+      <bpmn:startEvent id="fs"/>{service("inspect", "mi.inspect")}<bpmn:endEvent id="fe"/>
+      {flow("fs", "inspect")}{flow("inspect", "fe")}
+    </bpmn:subProcess>
+    <bpmn:boundaryEvent id="mi-failed" attachedToRef="per-floor">{CATCH}</bpmn:boundaryEvent>"""
+        + flow("s", "per-floor") + flow("per-floor", "e") + flow("mi-failed", "fix") + flow("fix", "e2"),
+        extra=ERROR))
+    instance = kit.start("mi", floors=[1, 2])
+    kit.restart()
+    kit.throw_error("mi.inspect", "BOOM", "floor failed", floorError=True)
+    assert instance.incidents() == []
+    assert instance.is_waiting_at("fix") and kit.jobs("mi.inspect") == []
+    kit.complete_job("mi.fix")
+    assert instance.is_completed() and instance.variables["floorError"] is True
