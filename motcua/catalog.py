@@ -754,6 +754,11 @@ def read_procedure(path: Path, problems: list[CatalogProblem]) -> Procedure | No
         problems.append(CatalogProblem(path, line, "(file)",
                                        f"is not valid YAML: {error.problem or error.context}"))
         return None
+    except yaml.YAMLError as error:  # the reader refuses control characters such as NUL
+        position = getattr(error, "position", 0)
+        problems.append(CatalogProblem(path, text.count("\n", 0, position) + 1, "(file)",
+                                       f"is not valid YAML: {error}"))
+        return None
     return _FileReader(path, problems).procedure(document)
 
 

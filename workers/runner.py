@@ -20,7 +20,8 @@ ROUTERS: list[ZeebeTaskRouter] = [
 
 
 def build_worker(channel, name: str = "motcua-workers") -> ZeebeWorker:
-    worker = ZeebeWorker(channel, name=name, stream_enabled=False)
+    # An engine restart must not end the workers: retry the gateway without a lifetime limit.
+    worker = ZeebeWorker(channel, name=name, stream_enabled=False, max_connection_retries=-1)
     for router in ROUTERS:
         worker.include_router(router)
     return worker

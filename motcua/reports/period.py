@@ -55,6 +55,7 @@ from motcua.db.base import LOCAL_ZONE, Moment
 from motcua.statuses import DossierStatus
 
 OTHER_SECTOR = "khac"
+MIN_YEAR, MAX_YEAR = 1900, 9998
 _OTHER_SECTOR_NAME = Text("Lĩnh vực khác", "Other fields")
 
 
@@ -68,6 +69,9 @@ class Period:
     def __post_init__(self) -> None:
         if self.to_day < self.from_day:
             raise ValueError(f"the period ends ({self.to_day}) before it starts ({self.from_day})")
+        # the arithmetic around a period (the day after, the month before) must stay in range
+        if self.from_day.year < MIN_YEAR or self.to_day.year > MAX_YEAR:
+            raise ValueError(f"a period must lie between the years {MIN_YEAR} and {MAX_YEAR}")
 
     @property
     def start(self) -> datetime:

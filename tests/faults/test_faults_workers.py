@@ -102,10 +102,6 @@ def test_a_worker_killed_mid_sms_job_leaves_one_sms_after_the_job_times_out(worl
     assert row.status is DeliveryStatus.SENT and row.idempotency_key == f"{dossier_code(1)}:received"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "workers/runner.py builds ZeebeWorker with pyzeebe's default max_connection_retries=10, "
-    "counted over the worker's whole life and never reset: the burst of UNAVAILABLE errors of an "
-    "engine restart closes the channel and the workers idle for good (needs max_connection_retries=-1)"))
 def test_workers_keep_working_after_the_engine_is_killed_and_restarted(world):
     """`python -m workers` as it is configured: after an engine restart it must pick up jobs again
     (pyzeebe's default gives up for good after 10 gateway errors in the worker's whole life)."""

@@ -49,14 +49,7 @@ def test_the_document_names_every_api_route(open_app):
     assert documented - routes == set(), "docs/openapi.yaml describes routes that do not exist"
 
 
-PERIOD_BUG = pytest.mark.xfail(strict=True, reason=(
-    "motcua/reports/period.py: a period that ends on 9999-12-31 or starts in year 1 overflows the "
-    "date arithmetic (OverflowError) into a 500 instead of a 400"))
-
-
-# /reports/period is left out until PERIOD_BUG is fixed (its edge dates are tested below; an
-# xfail mark on a schemathesis test breaks pytest), then take the exclude away.
-@schema.exclude(path="/reports/period").parametrize()
+@schema.parametrize()
 @settings(max_examples=25, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                                  HealthCheck.filter_too_much, HealthCheck.data_too_large])
@@ -82,7 +75,6 @@ def answers_clearly(case, api_server) -> None:
             f"{case.method} {case.formatted_path}: {status} {kind} {response.text[:200]}"
 
 
-@PERIOD_BUG
 @pytest.mark.parametrize("url", [
     "/api/v1/reports/period?from=0001-01-01&to=9999-12-31",
     "/api/v1/reports/period?from=2026-01-01&to=9999-12-31",

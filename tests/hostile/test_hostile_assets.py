@@ -33,13 +33,8 @@ def catalog_copy(tmp_path: Path) -> Path:
     return directory
 
 
-NUL_BUG = pytest.mark.xfail(strict=True, reason=(
-    "motcua/catalog.py lets yaml.reader.ReaderError (a NUL or other control character) escape "
-    "instead of a CatalogError naming the file"))
-
-
 @pytest.mark.parametrize("content", [
-    pytest.param(content, id=name, marks=NUL_BUG if "\x00" in content else ())
+    pytest.param(content, id=name)
     for name, content in BROKEN.items()])
 def test_a_broken_catalog_file_is_named_in_a_clear_error(catalog_copy, content):
     (catalog_copy / "hong.yaml").write_text(content, encoding="utf-8")
