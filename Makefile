@@ -8,7 +8,7 @@ STAMP_NODE := node_modules/.installed
 STAMP_SYSTEM := var/.system-packages
 VENDOR := webapp/static/vendor
 STAMP_VENDOR := $(VENDOR)/.installed
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test lint bench install clean
 
