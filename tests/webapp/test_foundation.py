@@ -80,3 +80,10 @@ def test_translations_are_valid_format_strings(language):
     for text in i18n.messages(language).values():
         names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
         assert all(name.isidentifier() for name in names), text  # parsing raises on a broken one
+
+
+def test_home_page_leads_citizens_to_tracking_catalog_and_statistics(client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'action="/tra-cuu"' in page and 'name="code"' in page
+    assert 'href="/thu-tuc"' in page
+    assert 'href="/thong-ke"' in page
