@@ -14,6 +14,8 @@ from motcua.db import Dossier, session_factory
 @pytest.mark.slow
 def test_demo_users_sign_in_and_demo_dossiers_run(tmp_path, monkeypatch, engine_address, capsys):
     monkeypatch.setenv("MOTCUA_DATA_DIR", str(tmp_path / "demo"))
+    database_url = f"sqlite:///{tmp_path / 'demo' / 'motcua.db'}"
+    monkeypatch.setenv("MOTCUA_DATABASE_URL", database_url)  # this test's own database, whatever ran before
     monkeypatch.setenv("ZEEBE_ADDRESS", engine_address)
     settings = settings_module.load()
     demo.load(settings)
@@ -26,6 +28,6 @@ def test_demo_users_sign_in_and_demo_dossiers_run(tmp_path, monkeypatch, engine_
 
     from webapp import create_app
 
-    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "DATABASE_URL": database_url})
     for username, _, _ in demo.DEMO_USERS:
         assert sign_in(app, username, demo.password_of(username)).get("/inbox").status_code == 200
