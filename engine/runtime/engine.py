@@ -347,6 +347,9 @@ class Engine(Deployments, InstanceProcessing, JobCommands, MessageCommands, Sche
                     batch.append(item)
             failure: Exception | None = None
             for command in batch:
+                if command.future is not None and not command.future.set_running_or_notify_cancel():
+                    command.future = None  # cancelled by its caller before it ran: skipped, never answered
+                    continue
                 try:
                     command.result = command.run()
                 except Rejection as rejection:
