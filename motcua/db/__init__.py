@@ -10,12 +10,14 @@ Public API
   `Document` (+ `DocumentKind`), `SmsMessage`, `PortalOutbox` (+ `DeliveryStatus`),
   `Rating` (+ `Satisfaction`), `StaffUser`, `StaffRoleGrant` (+ `StaffRole`), `ApiToken`,
   `CalendarOverride` (+ `load_working_calendar(session)`), `AuditEntry`, `InboxTask` (+ `TaskState`;
-  the webapp's copy of open job-worker user tasks).
+  the webapp's copy of open job-worker user tasks), `AgencyToken` and `ConsultationRecord`
+  (consulted agencies' tokens, the consultations sent to them and their replies).
 - `Base` (declarative base; `Base.metadata` is what the migrations build).
 
 Times are stored in UTC and read back timezone-aware; naive datetimes are taken as Vietnam time.
 """
 
+from motcua.db.agencies import AgencyToken, ConsultationRecord
 from motcua.db.audit import AuditEntry
 from motcua.db.base import Base, Moment
 from motcua.db.calendar_overrides import CalendarOverride, load_working_calendar
@@ -36,7 +38,8 @@ from motcua.db.staff import ApiToken, StaffRoleGrant, StaffUser
 from motcua.roles import StaffRole
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Base", "CalendarOverride", "DeliveryStatus", "Document", "DocumentKind",
+    "AgencyToken", "ApiToken", "AuditEntry", "Base", "CalendarOverride", "ConsultationRecord",
+    "DeliveryStatus", "Document", "DocumentKind",
     "Dossier", "DossierCodeCounter", "DossierPause", "InboxTask", "TaskState", "Moment", "PortalOutbox", "Rating",
     "Satisfaction", "SmsMessage", "StaffRole", "StaffRoleGrant", "StaffUser", "StatusChange",
     "alembic_config", "current_revision", "engine_for", "load_working_calendar", "migrate",
