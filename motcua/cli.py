@@ -170,7 +170,10 @@ def _exec(argv: list[str]) -> None:
 # ---- staff accounts and API tokens (the webapp's helper) -----------------------------------
 @main.group()
 def user() -> None:
-    """Staff accounts: their roles are the candidate groups of the user tasks."""
+    """Staff accounts: their roles are the candidate groups of the user tasks.
+
+    Another agency's system answering consultations is not a user: give it a token with
+    `motcua token create --agency CODE`."""
 
 
 @user.command("add")
@@ -204,20 +207,34 @@ def token() -> None:
 
 
 @token.command("create")
-@click.argument("username")
-@click.option("--name", default="", help="what the token is for")
-def token_create(username: str, name: str) -> None:
-    """Issue a token acting as USERNAME; it is shown once."""
+@click.argument("username", required=False)
+@click.option("--name", default="", help="what the token is for; with --agency: the agency's name")
+@click.option("--agency", "agency_code", default=None, metavar="CODE",
+              help="a token for another agency's system instead (liên thông): it may only post "
+                   "replies to consultations sent to agency CODE (e.g. police-fire)")
+def token_create(username: str | None, name: str, agency_code: str | None) -> None:
+    """Issue a token acting as USERNAME, or speaking for a consulted agency (--agency CODE).
+    It is shown once."""
     from motcua import db
     from motcua.staff_accounts import find_user
 
+    if (username is None) == (agency_code is None):
+        raise click.UsageError("give either a USERNAME or --agency CODE")
     settings = settings_module.load()
     _migrate(settings)
     with db.transaction(db.session_factory(settings.database_url)) as session:
-        account = find_user(session, username)
-        if account is None:
-            raise click.ClickException(f"no user {username}")
-        row, text = db.ApiToken.issue(account, name)
+        if agency_code is not None:
+            from motcua.staff_accounts import AccountError, issue_agency_token
+
+            try:
+                row, text = issue_agency_token(agency_code, name)
+            except AccountError as error:
+                raise click.ClickException(str(error)) from None
+        else:
+            account = find_user(session, username)
+            if account is None:
+                raise click.ClickException(f"no user {username}")
+            row, text = db.ApiToken.issue(account, name)
         session.add(row)
     click.echo(text)
 

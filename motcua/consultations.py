@@ -9,18 +9,29 @@ Public API
   `.as_variables()` — the `consultationReply` payload of the `interagency-reply` message.
 - `publish_reply(client, reply)` — PublishMessage `interagency-reply` correlated by dossier code,
   with a message id per request so a reply posted twice counts once (for the webapp endpoint).
+- `record_request(session, request)` — the worker keeps what it sent to which agency (once per
+  request id); `check_reply(session, reply, agency_code)` answers which consultation a reply from
+  that agency's token answers, or raises `ReplyRefused` (`.status` 403/404/409/422, `.code` for
+  translation); `mark_replied(session, record, reply, by)` records it with an audit entry.
+- `AGENCY_CODE_PATTERN`: what an agency code looks like (`police-fire`, `PCCC`, `land-registry`).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import requests
+from sqlalchemy.orm import Session
+
+from motcua.db import AuditEntry, ConsultationRecord
+from motcua.db.base import now
 
 REPLY_MESSAGE = "interagency-reply"
 REPLY_TTL_MS = 24 * 3600 * 1000
+AGENCY_CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 
 
 class AgencyUnreachable(Exception):
@@ -67,17 +78,26 @@ class ConsultationReply:
     replied_at: str
 
     @classmethod
-    def from_json(cls, body: Any) -> ConsultationReply:
+    def from_json(cls, body: Any, agency_code: str | None = None,
+                  agency_name: str | None = None) -> ConsultationReply:
+        """Read a posted reply. `agency_code`/`agency_name` come from the agency's token: then the
+        body need not name its agency (if it does, `check_reply` holds it to the token's)."""
         if not isinstance(body, dict):
             raise ValueError("the reply must be a JSON object")
-        for name in ("dossierCode", "requestId", "agencyCode", "agreed", "opinion"):
+        required = ("dossierCode", "requestId", "agreed", "opinion") + (() if agency_code else ("agencyCode",))
+        for name in required:
             if body.get(name) in (None, ""):
                 raise ValueError(f"{name} is required")
         if not isinstance(body["agreed"], bool):
             raise ValueError("agreed must be true or false")
-        return cls(str(body["dossierCode"]), str(body["requestId"]), str(body["agencyCode"]),
-                   str(body.get("agencyName") or body["agencyCode"]), body["agreed"],
-                   str(body["opinion"]), body.get("documentNumber"),
+        for name in ("dossierCode", "requestId", "agencyCode", "agencyName", "opinion", "documentNumber",
+                     "repliedAt"):
+            if body.get(name) is not None and not isinstance(body[name], str):
+                raise ValueError(f"{name} must be a string")
+        code = str(body.get("agencyCode") or agency_code)
+        return cls(str(body["dossierCode"]), str(body["requestId"]), code,
+                   str(body.get("agencyName") or agency_name or code), body["agreed"],
+                   str(body["opinion"]), body.get("documentNumber") or None,
                    str(body.get("repliedAt") or datetime.now().astimezone().isoformat(timespec="seconds")))
 
     def as_variables(self) -> dict[str, Any]:
@@ -92,3 +112,58 @@ async def publish_reply(client: Any, reply: ConsultationReply) -> None:
     await client.publish_message(REPLY_MESSAGE, reply.dossier_code, reply.as_variables(),
                                  time_to_live_in_milliseconds=REPLY_TTL_MS,
                                  message_id=f"{reply.dossier_code}:reply:{reply.request_id}")
+
+
+class ReplyRefused(Exception):
+    """Why a reply is not taken: `.status` is the HTTP status, `.code` names the reason."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+def record_request(session: Session, request: ConsultationRequest) -> ConsultationRecord:
+    """Keep what was asked of which agency; a redelivered job finds its first record."""
+    record = session.get(ConsultationRecord, request.request_id)
+    if record is None:
+        record = ConsultationRecord(request_id=request.request_id, dossier_code=request.dossier_code,
+                                    agency_code=request.agency_code, due_at=request.due_at)
+        session.add(record)
+        session.flush()
+    return record
+
+
+def _answer(reply: ConsultationReply) -> dict[str, Any]:
+    return {"agreed": reply.agreed, "opinion": reply.opinion, "documentNumber": reply.document_number}
+
+
+def check_reply(session: Session, reply: ConsultationReply, agency_code: str) -> ConsultationRecord:
+    """The consultation this reply answers, if the agency whose token posted it was asked.
+    A reply already recorded with the same answer is returned as is (`replied_at` set)."""
+    record = session.get(ConsultationRecord, reply.request_id)
+    if record is None:
+        raise ReplyRefused(404, "unknown-request", f"no consultation request {reply.request_id}")
+    if record.dossier_code != reply.dossier_code:
+        raise ReplyRefused(422, "other-dossier", f"consultation request {reply.request_id} is about "
+                           f"dossier {record.dossier_code}, not {reply.dossier_code}")
+    if record.agency_code != agency_code or reply.agency_code != agency_code:
+        raise ReplyRefused(403, "other-agency", f"consultation request {reply.request_id} was not "
+                           f"sent to agency {agency_code}")
+    if record.replied_at is not None and (record.reply or {}).get("answer") != _answer(reply):
+        raise ReplyRefused(409, "already-answered", f"consultation request {reply.request_id} is "
+                           "already answered differently")
+    return record
+
+
+def mark_replied(session: Session, record: ConsultationRecord, reply: ConsultationReply, by: str) -> None:
+    """Record the reply (once) and who posted it, in the record and the audit log."""
+    if record.replied_at is not None:
+        return
+    record.replied_at = now()
+    record.replied_by = by
+    record.reply = {"answer": _answer(reply), "agencyName": reply.agency_name, "repliedAt": reply.replied_at}
+    session.add(AuditEntry(actor=by, action="consultation-replied", entity_type="dossier",
+                           entity_id=reply.dossier_code,
+                           details={"requestId": reply.request_id, "agencyCode": reply.agency_code,
+                                    **_answer(reply)}))

@@ -1,7 +1,9 @@
 """Demo data for `make run` / `motcua demo`: one staff user per role, and a few dossiers started
 on the engine (idempotent: users that exist are left alone, dossiers are added once).
 
-The demo accounts (username / password) are printed when loaded; see DEMO_USERS.
+The demo accounts (username / password) are printed when loaded; see DEMO_USERS. So is the token
+of a demo consulted agency (DEMO_AGENCY), whose system may post consultation replies to
+`/api/v1/interagency/replies` for requests sent to it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from motcua import db
 from motcua.catalog import load_catalog
 from motcua.dossiers import Applicant, IncompleteDossier, receive_dossier
 from motcua.roles import StaffRole
-from motcua.staff_accounts import create_user, find_user
+from motcua.staff_accounts import create_user, find_user, issue_agency_token
 from motcua.statuses import ApplicantKind, Channel
 
 # username, full name, role; the password is "<username>-demo"
@@ -27,6 +29,8 @@ DEMO_USERS = (
     ("vanhanh", "Hoàng Anh Tuấn (vận hành)", StaffRole.OPERATOR),
     ("quantri", "Đỗ Thu Trang (quản trị)", StaffRole.ADMIN),
 )
+# code (as the appraisal forms name it), name, token: a fixed demo token, like the demo passwords
+DEMO_AGENCY = ("police-fire", "Cảnh sát PCCC và CNCH tỉnh", "police-fire-demo-token")
 DEMO_ACTOR = "tiepnhan"
 DEMO_APPLICANTS = (
     ("Nguyễn Văn An", "079090001234", "0912345678", "12 Lê Lợi, phường Thuận Hóa"),
@@ -49,6 +53,12 @@ def load(settings) -> None:  # noqa: ANN001 - motcua.settings.Settings
     print("demo staff accounts (username / password):")
     for username, _, role in DEMO_USERS:
         print(f"  {username:<12} / {password_of(username):<18} {role.label_vi}")
+    code, name, token = DEMO_AGENCY
+    with db.transaction(sessions) as session:
+        if session.scalars(sa.select(db.AgencyToken.id).where(
+                db.AgencyToken.token_sha256 == db.AgencyToken.digest(token))).first() is None:
+            session.add(issue_agency_token(code, name, token)[0])
+    print(f"demo consulted agency {code} ({name}), token for /api/v1/interagency/replies: {token}")
     try:
         started = _demo_dossiers(settings, sessions)
     except Exception as error:  # the engine may not run (e.g. `motcua demo` alone): users are enough

@@ -3,7 +3,8 @@ admin page and the demo data).
 
 Public API: `create_user(session, username, full_name, password, roles, unit=None, email=None,
 phone=None) -> StaffUser`, `find_user(session, username)`, `AccountError`, `USERNAME_PATTERN`,
-`MIN_PASSWORD_LENGTH`.
+`MIN_PASSWORD_LENGTH`; `issue_agency_token(agency_code, agency_name, token=None)` for a consulted
+agency's system (not a staff account: see `motcua.db.AgencyToken`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from motcua.db import StaffUser
+from motcua.consultations import AGENCY_CODE_PATTERN
+from motcua.db import AgencyToken, StaffUser
 from motcua.roles import StaffRole
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -61,3 +63,13 @@ def create_user(session: Session, username: str, full_name: str, password: str,
     session.add(user)
     session.flush()
     return user
+
+
+def issue_agency_token(agency_code: str, agency_name: str = "", token: str | None = None) -> tuple[AgencyToken, str]:
+    """A token row for the agency with this code (as the consultation names it, e.g.
+    `police-fire`) and the token text, shown once."""
+    agency_code = agency_code.strip()
+    if not AGENCY_CODE_PATTERN.match(agency_code):
+        raise AccountError("bad-agency-code", "an agency code is 1–32 letters, digits, '.', '_' or '-' "
+                           "(as the consultation names the agency, e.g. police-fire)")
+    return AgencyToken.issue(agency_code, agency_name.strip() or agency_code, token)

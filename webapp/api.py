@@ -18,7 +18,7 @@ from motcua.catalog import ProcedureNotFound
 from motcua.db import Dossier
 from motcua.db.inbox_tasks import InboxTask
 from motcua.roles import StaffRole
-from webapp.auth import current_user, needs_role, signed_in, t
+from webapp.auth import current_agency, current_user, needs_agency, needs_role, signed_in, t
 from webapp.camunda_forms import FormState
 from webapp.i18n import current_language, translate
 from webapp.inbox import service
@@ -178,16 +178,33 @@ def complete(job_key: int):
 
 
 @bp.post("/interagency/replies")
-@signed_in
+@needs_agency
 def interagency_reply():
-    """Another agency answers a consultation (liên thông): the waiting process goes on. A reply
-    posted twice counts once (message id per request)."""
-    from motcua.consultations import REPLY_MESSAGE, REPLY_TTL_MS, ConsultationReply
+    """A consulted agency answers (liên thông) with its own token: only a consultation sent to
+    that agency, for that dossier; the waiting process goes on. A reply posted twice counts once
+    (message id per request; the record says it was answered)."""
+    from motcua.consultations import (
+        REPLY_MESSAGE,
+        REPLY_TTL_MS,
+        ConsultationReply,
+        ReplyRefused,
+        check_reply,
+        mark_replied,
+    )
 
+    agency = current_agency()
     try:
-        reply = ConsultationReply.from_json(request.get_json(silent=True))
+        reply = ConsultationReply.from_json(request.get_json(silent=True), agency.code, agency.name)
     except ValueError as error:
         return problem(422, "api.error.invalid", detail=str(error))
+    try:
+        with office().sessions() as db:
+            record = check_reply(db, reply, agency.code)
+    except ReplyRefused as refused:
+        return problem(refused.status, f"api.error.consultation.{refused.code}", detail=str(refused))
+    if record.replied_at is not None:  # answered already: nothing goes to the engine again
+        return jsonify(accepted=True, duplicate=True), 202
+    duplicate = False
     try:
         office().gateway.publish_message(REPLY_MESSAGE, reply.dossier_code, reply.as_variables(),
                                          message_id=f"{reply.dossier_code}:reply:{reply.request_id}",
@@ -195,10 +212,16 @@ def interagency_reply():
     except EngineUnavailable:
         return problem(503, "intake.engine_unavailable")
     except grpc.RpcError as error:
-        if error.code() == grpc.StatusCode.ALREADY_EXISTS:  # the same reply again: already delivered
-            return jsonify(accepted=True, duplicate=True), 202
-        raise
-    return jsonify(accepted=True), 202
+        if error.code() != grpc.StatusCode.ALREADY_EXISTS:  # the same reply again: already delivered
+            raise
+        duplicate = True
+    # recorded after the engine has it: a reply the engine never got is not marked answered
+    try:
+        with office().transaction() as db:
+            mark_replied(db, check_reply(db, reply, agency.code), reply, by=agency.actor)
+    except ReplyRefused as refused:  # answered differently in the meantime
+        return problem(refused.status, f"api.error.consultation.{refused.code}", detail=str(refused))
+    return jsonify(accepted=True, duplicate=duplicate), 202
 
 
 @bp.get("/openapi.json")

@@ -3,6 +3,10 @@
 The roles are the candidate groups of the user tasks (motcua.roles). Pages guard themselves with
 `@signed_in` or `@needs_role(...)`; the JSON API also accepts `Authorization: Bearer <token>`
 (tokens from `motcua token create USER`).
+
+Another agency's system has its own kind of token (`motcua token create --agency CODE`): it is
+no staff member (`current_user()` stays None) but `current_agency()`, and it opens only what is
+guarded with `@needs_agency` — every other API route answers it 403.
 """
 
 from __future__ import annotations
@@ -26,9 +30,9 @@ from flask import (
     url_for,
 )
 
-from motcua.db import ApiToken, StaffUser
+from motcua.db import AgencyToken, ApiToken, StaffUser
 from motcua.rate_limits import RateLimiter
-from motcua.roles import StaffRole
+from motcua.roles import REPORT_READERS, REPORT_SENDERS, StaffRole
 from motcua.staff_accounts import find_user
 from webapp.i18n import current_language, translate
 from webapp.office import office
@@ -60,9 +64,31 @@ class SignedIn:
     def sees_all_tasks(self) -> bool:
         return bool(self.roles & SEES_ALL_TASKS)
 
+    @property
+    def reads_reports(self) -> bool:
+        return bool(self.roles & REPORT_READERS)
+
+    @property
+    def sends_reports(self) -> bool:
+        return bool(self.roles & REPORT_SENDERS)
+
     def role_labels(self) -> list[str]:
         english = current_language() == "en"
         return [r.label_en if english else r.label_vi for r in sorted(self.roles)]
+
+
+@dataclass(frozen=True)
+class SpeakingAgency:
+    """The consulted agency whose token came with the request."""
+
+    token_id: int
+    code: str
+    name: str
+
+    @property
+    def actor(self) -> str:
+        """How it appears in the audit log and the consultation record."""
+        return f"agency:{self.code}"
 
 
 def t(key: str, **values: Any) -> str:
@@ -73,14 +99,22 @@ def current_user() -> SignedIn | None:
     return g.get("user")
 
 
+def current_agency() -> SpeakingAgency | None:
+    return g.get("agency")
+
+
 def load_user() -> None:
     g.user = None
+    g.agency = None
     header = request.headers.get("Authorization", "")
     if request.path.startswith("/api/") and header.startswith("Bearer "):
+        token = header.removeprefix("Bearer ").strip()
         with office().transaction() as db:
-            user = ApiToken.find_user(db, header.removeprefix("Bearer ").strip())
+            user = ApiToken.find_user(db, token)
             g.user = SignedIn.of(user) if user else None
             g.api_token = True
+            if user is None and (agency := AgencyToken.find(db, token)) is not None:
+                g.agency = SpeakingAgency(agency.id, agency.agency_code, agency.agency_name)
         return
     user_id = session.get("user_id")
     if user_id is None:
@@ -101,6 +135,8 @@ def _tail(user: StaffUser) -> str:
 
 
 def _unauthorised():
+    if current_agency() is not None:  # known, but not staff: nothing here is for it
+        return jsonify(error=t("auth.api.agency_not_allowed"), status=403), 403
     if request.path.startswith("/api/"):
         return jsonify(error=t("auth.api.unauthorised"), status=401), 401
     return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
@@ -127,6 +163,18 @@ def needs_role(*roles: StaffRole):
             return view(*args, **kwargs)
         return guarded
     return decorate
+
+
+def needs_agency(view):
+    """Only a consulted agency's token: anonymous 401, staff (whatever their role) 403."""
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if current_agency() is not None:
+            return view(*args, **kwargs)
+        if current_user() is None:
+            return _unauthorised()
+        return jsonify(error=t("auth.api.agencies_only"), status=403), 403
+    return guarded
 
 
 def _safe_next(target: str | None) -> str:

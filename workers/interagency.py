@@ -5,7 +5,7 @@ from typing import Any
 
 from pyzeebe import Job, ZeebeTaskRouter
 
-from motcua.consultations import ConsultationRequest, send_to_agency
+from motcua.consultations import ConsultationRequest, record_request, send_to_agency
 from motcua.db import transaction
 from workers import job_types
 from workers.context import WorkerContext, current
@@ -47,7 +47,10 @@ def send_request(job: Job) -> dict[str, Any]:
     request = ConsultationRequest(request_id, code, agency, str(variables.get("procedureName") or ""),
                                   str(variables.get("consultationQuestion") or ""), due_at,
                                   _reply_url(ctx))
-    send_to_agency(_endpoint(ctx, agency), request.as_json())
+    endpoint = _endpoint(ctx, agency)
+    with transaction(ctx.sessions) as session:
+        record_request(session, request)  # the agency's reply is checked against it
+    send_to_agency(endpoint, request.as_json())
     return {"consultationRequestId": request_id, "consultationRemindAt": iso(remind_at),
             "consultationDueAt": iso(due_at)}
 

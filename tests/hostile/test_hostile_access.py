@@ -1,4 +1,5 @@
-"""Who may open what: every route of the webapp × every staff role × anonymous.
+"""Who may open what: every route of the webapp × every staff role × a consulted agency's token
+× anonymous.
 
 `RULES` is the intended access of every endpoint, one line each; a route added without a line
 here fails the test, so each new page has to say who it is for.
@@ -9,11 +10,16 @@ from __future__ import annotations
 import pytest
 from hostile_site import ROLES, api_token, client_as, concrete
 
+from motcua.db import transaction
+from motcua.staff_accounts import issue_agency_token
+
 EVERYONE = "everyone"        # the public, signed in or not
 STAFF = "staff"              # any signed-in member of staff
 RECEPTION = {"reception", "admin"}
 OPERATIONS = {"operator", "admin"}
 HEADS_AND_LEADERS = {"head", "leader", "admin"}
+REPORT_READERS = {"leader", "head", "reception", "admin"}  # not specialists, operators, agencies
+AGENCY = "agency"            # another agency's system, with its own token (liên thông)
 
 RULES: dict[str, object] = {
     # public side: citizens, 24/7, no account
@@ -30,9 +36,13 @@ RULES: dict[str, object] = {
     "inbox.unclaim": STAFF, "dossiers.index": STAFF, "dossiers.show": STAFF,
     "dossiers.document": STAFF, "dossiers.receipt": STAFF, "dossiers.receipt_pdf": STAFF,
     "api.procedures": STAFF, "api.procedure": STAFF, "api.dossier": STAFF, "api.tasks": STAFF,
-    "api.claim": STAFF, "api.complete": STAFF, "api.interagency_reply": STAFF,
-    "reports.period_page": STAFF, "reports.period_csv": STAFF, "reports.period_xlsx": STAFF,
-    "reports.dashboard": STAFF, "reports.period_json": STAFF,
+    "api.claim": STAFF, "api.complete": STAFF,
+    # statistics and reports: leaders, heads, the one-stop office that compiles Biểu 06, admin
+    "reports.period_page": REPORT_READERS, "reports.period_csv": REPORT_READERS,
+    "reports.period_xlsx": REPORT_READERS, "reports.dashboard": REPORT_READERS,
+    "reports.period_json": REPORT_READERS,
+    # a consulted agency answers a consultation sent to it, and does nothing else
+    "api.interagency_reply": {AGENCY},
     # reception desk
     "reception.start": RECEPTION, "reception.intake": RECEPTION, "reception.submit": RECEPTION,
     "api.create_dossier": RECEPTION, "dossiers.resubmission": RECEPTION,
@@ -46,14 +56,14 @@ RULES: dict[str, object] = {
     "operations.instance": OPERATIONS, "operations.cancel": OPERATIONS,
     "operations.retry": OPERATIONS,
 }
-WHO = (None, *ROLES)
+WHO = (None, *ROLES, AGENCY)
 
 
 def allowed(rule: object, role: str | None) -> bool:
     if rule == EVERYONE:
         return True
     if rule == STAFF:
-        return role is not None
+        return role not in (None, AGENCY)
     return role in rule
 
 
@@ -64,6 +74,13 @@ def denied(response) -> bool:
     return response.status_code in (302, 303) and "/sign-in" in response.headers.get("Location", "")
 
 
+def agency_token(app) -> str:
+    with transaction(app.extensions["motcua.office"].sessions) as session:
+        row, text = issue_agency_token("police-fire", "Cảnh sát PCCC và CNCH tỉnh")
+        session.add(row)
+    return text
+
+
 def test_every_route_has_an_access_rule(open_app):
     endpoints = {rule.endpoint for rule in open_app.url_map.iter_rules()}
     assert endpoints - set(RULES) == set(), "routes without an access rule in RULES"
@@ -72,8 +89,11 @@ def test_every_route_has_an_access_rule(open_app):
 
 @pytest.mark.parametrize("role", WHO, ids=lambda r: r or "anonymous")
 def test_access_matrix(open_app, role):
-    client = client_as(open_app, role)
-    headers = {"Authorization": f"Bearer {api_token(open_app, role)}"} if role else {}
+    if role == AGENCY:  # no session: its token comes with every request, pages included
+        client, token = open_app.test_client(), agency_token(open_app)
+    else:
+        client, token = client_as(open_app, role), role and api_token(open_app, role)
+    headers = {"Authorization": f"Bearer {token}"} if role else {}
     wrong, errors = [], []
     for rule in sorted(open_app.url_map.iter_rules(), key=lambda r: r.rule):
         if rule.endpoint == "auth.sign_out":
@@ -81,7 +101,7 @@ def test_access_matrix(open_app, role):
         url = concrete(rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = client.open(url, method=method,
-                                   headers=headers if url.startswith("/api/") else {},
+                                   headers=headers if url.startswith("/api/") or role == AGENCY else {},
                                    **({"data": {}} if method == "POST" else {}))
             expected = allowed(RULES[rule.endpoint], role)
             refused = denied(response)

@@ -25,15 +25,20 @@ from motcua.reports.export import csv_text, file_stem, xlsx_bytes
 from motcua.reports.period import Period, PeriodReport, period_report
 from motcua.reports.portal_push import push_period_report
 from motcua.reports.risk import deadline_risk
-from motcua.roles import StaffRole
-from webapp.auth import needs_role, signed_in
+from motcua.roles import REPORT_READERS, REPORT_SENDERS
+from webapp.auth import needs_role
 from webapp.i18n import current_language, translate
 from webapp.office import office
 
 bp = Blueprint("reports", __name__, template_folder="templates", static_folder="static",
                static_url_path="/reports-static")
 
-HEADS_AND_LEADERS = (StaffRole.HEAD, StaffRole.LEADER, StaffRole.ADMIN)
+# Who opens what (docs/webapp.md, "Reports: who may open them"): the Biểu 06 page, its downloads,
+# its JSON twin and the dashboard are for REPORT_READERS (leaders, heads, the one-stop office,
+# admin); the portal push and the risk ranking for REPORT_SENDERS (leaders, heads, admin). The
+# public statistics page is open to everyone.
+READERS = tuple(sorted(REPORT_READERS))
+SENDERS = tuple(sorted(REPORT_SENDERS))
 
 
 def t(message: str, **values: object) -> str:
@@ -72,7 +77,7 @@ def _filters() -> dict[str, str]:
 
 
 @bp.get("/bao-cao")
-@signed_in
+@needs_role(*READERS)
 def period_page():
     period = _period_from_request()
     report = _report(period)
@@ -89,7 +94,7 @@ def period_page():
 
 
 @bp.get("/bao-cao/bieu-06.xlsx")
-@signed_in
+@needs_role(*READERS)
 def period_xlsx():
     report = _report(_period_from_request())
     agency = next((p.agency.name.in_language(current_language()) for p in office().catalog.procedures), None)
@@ -100,7 +105,7 @@ def period_xlsx():
 
 
 @bp.get("/bao-cao/bieu-06.csv")
-@signed_in
+@needs_role(*READERS)
 def period_csv():
     report = _report(_period_from_request())
     return Response(csv_text(report, current_language()), mimetype="text/csv; charset=utf-8",
@@ -108,7 +113,7 @@ def period_csv():
 
 
 @bp.post("/bao-cao/gui-cong")
-@needs_role(*HEADS_AND_LEADERS)
+@needs_role(*SENDERS)
 def push_to_portal():
     try:
         period = Period.parse(request.form.get("from", ""), request.form.get("to", ""))
@@ -127,7 +132,7 @@ def _rate(value: float | None) -> float | None:
 
 
 @bp.get("/bao-cao/dashboard")
-@signed_in
+@needs_role(*READERS)
 def dashboard():
     language = current_language()
     day = today()
@@ -163,7 +168,7 @@ def dashboard():
 
 
 @bp.get("/bao-cao/rui-ro")
-@needs_role(*HEADS_AND_LEADERS)
+@needs_role(*SENDERS)
 def risk():
     the_office = office()
     day = today()
@@ -207,7 +212,7 @@ def public_statistics():
 
 
 @bp.get("/api/v1/reports/period")
-@signed_in
+@needs_role(*READERS)
 def period_json():
     if not request.args.get("from") or not request.args.get("to"):
         return jsonify(error=t("reports.api.period_required"), status=400), 400
