@@ -88,10 +88,12 @@ class ZeebeScriptEngine(PythonScriptEngine):
     def evaluate(self, task, expression, external_context=None):
         # Spiff passes data objects as external_context only for sequence-flow conditions.
         is_condition = external_context is not None
+        from .scopes import visible  # variables live in Zeebe scopes, not in Spiff's task data
+
         try:
             if is_condition:
                 text = expression.strip()
-                result = feel(text[1:] if text.startswith("=") else text, task.data, "CONDITION_ERROR")
+                result = feel(text[1:] if text.startswith("=") else text, visible(task), "CONDITION_ERROR")
                 if not isinstance(result, bool):
                     raise ExpressionFailure(
                         f"Expected result of the expression '{text}' to be 'BOOLEAN', but was "
@@ -99,7 +101,7 @@ class ZeebeScriptEngine(PythonScriptEngine):
                         "CONDITION_ERROR",
                     )
                 return result
-            return value_of(expression, task.data)
+            return value_of(expression, visible(task))
         except ExpressionFailure as failure:
             failure.task = failure.task or task
             raise

@@ -1,12 +1,10 @@
-"""Zeebe variables and mappings on top of SpiffWorkflow's task data.
+"""Zeebe's input and output mappings and what an element receives, on the scopes of `scopes`.
 
-SpiffWorkflow copies variables along each token; Zeebe keeps one set of process variables that
-every token sees. Each (Zeebe) process instance therefore has a variable store, kept in its
-workflow's data (so it is part of the snapshot): an element reads the store when it is activated
-and writes to it what leaves it on completion. The rules a process author notices are Zeebe's:
-input mappings make local variables that disappear when the element completes; with output
-mappings only the mapped targets leave it, otherwise everything it received (job, message or
-script results) does.
+Input mappings set local variables of the element when it is activated (evaluated in order, a
+later one sees the earlier targets). What an element receives (job, message, script or called
+process results, error variables) propagates from the element outward when it has no output
+mappings; with output mappings it is set locally, the mappings are evaluated when the element
+completes and only their targets propagate, from the element's flow scope.
 """
 from __future__ import annotations
 
@@ -14,6 +12,7 @@ from copy import deepcopy
 from typing import Any
 
 from .expressions import ExpressionFailure, feel
+from .scopes import propagate, set_local, visible
 
 Mapping = tuple[str, str]  # (source FEEL expression, target variable or path)
 
@@ -38,33 +37,9 @@ def set_path(variables: dict[str, Any], target: str, value: Any) -> None:
         node = child
     node[leaf] = value
 
-
-STORE = "variables"
-
-
-def variable_store(task) -> dict[str, Any]:
-    """The variables of the Zeebe process instance `task` runs in (a called process has its own)."""
-    workflow = task.workflow
-    while workflow.parent_task_id is not None:
-        parent = workflow.top_workflow.get_task_from_id(workflow.parent_task_id)
-        if getattr(parent.task_spec, "is_call_activity", False):
-            break
-        workflow = parent.workflow
-    return workflow.data.setdefault(STORE, {})
-
-
-def not_local(task) -> set[str]:
-    """Names that are local to `task` (input mappings, multi-instance element and counter)."""
-    return set(task.internal_data.get("zeebe_locals", {})) | set(task.internal_data.get("zeebe_mi_locals", []))
-
-
 def visible_variables(task) -> dict[str, Any]:
-    """What a job worker sees: the task's data with the current process variables on top."""
-    data = dict(task.data)
-    local = not_local(task)
-    data.update({k: v for k, v in variable_store(task).items() if k not in local})
-    data.pop("data_objects", None)
-    return data
+    """What a job worker sees at `task`: every scope of its chain, inner shadowing outer."""
+    return dict(visible(task))
 
 
 def apply_inputs(workflow, task) -> None:
@@ -89,60 +64,43 @@ def _apply_inputs(task) -> None:
     internal = task.internal_data
     if internal.get("zeebe_in"):
         return
-    # Other tokens may have changed process variables since this token copied them.
-    local = set(internal.get("zeebe_mi_locals", []))
-    task.data.update({k: v for k, v in variable_store(task).items() if k not in local})
-    extensions = task.task_spec.extensions or {}
-    if extensions.get("outputs"):
-        internal["zeebe_before"] = deepcopy(task.data)
-    inputs: list[Mapping] = extensions.get("inputs") or []
-    if not inputs:
-        internal["zeebe_in"] = True
-        return
-    shadowed: dict[str, list] = {}
-    context = dict(task.data)
-    for source, target in inputs:
-        root = target.split(".")[0]
-        if root not in shadowed:
-            shadowed[root] = [root in task.data, deepcopy(task.data.get(root))]
-        set_path(context, target, feel(expression_of(source), context, "IO_MAPPING_ERROR"))
-    for root in shadowed:
-        task.data[root] = context[root]
-    internal["zeebe_locals"] = shadowed
+    inputs: list[Mapping] = (task.task_spec.extensions or {}).get("inputs") or []
+    if inputs:
+        context = dict(visible(task))
+        targets: dict[str, Any] = {}
+        for source, target in inputs:
+            root = target.split(".")[0]
+            if "." in target and isinstance(context.get(root), dict):
+                context[root] = deepcopy(context[root])
+            set_path(context, target, feel(expression_of(source), context, "IO_MAPPING_ERROR"))
+            targets[root] = context[root]
+        set_local(task, targets)
     internal["zeebe_in"] = True  # last: a failed mapping runs again when its incident is resolved
 
 
 def _apply_outputs(task) -> None:
-    internal = task.internal_data
-    shadowed = internal.pop("zeebe_locals", {})
-    before = internal.pop("zeebe_before", None)
-    results = internal.pop("zeebe_result", None)
     outputs: list[Mapping] = (task.task_spec.extensions or {}).get("outputs") or []
-    if internal.pop("zeebe_outputs_done", False):
-        # A call activity already applied its outputs to the data it had before its inputs.
-        leaving = set(results or ())
-    elif outputs:
-        result = before if before is not None else {}
-        for source, target in outputs:
-            set_path(result, target, feel(expression_of(source), task.data, "IO_MAPPING_ERROR"))
-        task.data = result
-        leaving = {target.split(".")[0] for _source, target in outputs}
+    if not outputs:
+        return
+    context = visible(task)
+    result: dict[str, Any] = {}
+    for source, target in outputs:
+        root = target.split(".")[0]
+        if "." in target and root not in result and isinstance(context.get(root), dict):
+            result[root] = deepcopy(context[root])
+        set_path(result, target, feel(expression_of(source), context, "IO_MAPPING_ERROR"))
+    propagate(task, result, include_self=False)
+
+
+def has_outputs(task) -> bool:
+    return bool((task.task_spec.extensions or {}).get("outputs"))
+
+
+def received(task, variables: dict[str, Any]) -> None:
+    """The element received variables (job, message, script result, error, called process)."""
+    if not variables:
+        return
+    if has_outputs(task):
+        set_local(task, variables)
     else:
-        for name, (present, value) in shadowed.items():
-            if present:
-                task.data[name] = value
-            else:
-                task.data.pop(name, None)
-        leaving = set(results or ()) - set(shadowed) - set(internal.get("zeebe_mi_locals", []))
-    if leaving:
-        variable_store(task).update({name: task.data[name] for name in leaving if name in task.data})
-
-
-def received(task, variables) -> None:
-    """Note what the element received (job, message, script result): it leaves on completion."""
-    names = task.internal_data.setdefault("zeebe_result", [])
-    names.extend(name for name in variables if name not in names)
-
-
-def local_names(task) -> set[str]:
-    return set(task.internal_data.get("zeebe_locals", {}))
+        propagate(task, variables)

@@ -30,7 +30,8 @@ from SpiffWorkflow.bpmn.specs.defaults import (
 from SpiffWorkflow.util.task import TaskState
 
 from .expressions import ExpressionFailure, feel, value_of
-from .mappings import STORE, expression_of, received, set_path
+from .mappings import expression_of, received, set_path
+from .scopes import child_key, element_key, local_variables, propagate, set_local, visible
 
 USER_TASK_JOB_TYPE = "io.camunda.zeebe:userTask"
 
@@ -96,10 +97,11 @@ class ZeebeScriptTask(JobWorker, PassThroughTask):
     def _run_hook(self, my_task):
         script = (self.extensions or {}).get("script")
         if script and not self.opens_job():
-            value = feel(expression_of(script["expression"]), my_task.data)
+            value = feel(expression_of(script["expression"]), visible(my_task))
             if script.get("resultVariable"):
-                set_path(my_task.data, script["resultVariable"], value)
-                received(my_task, [script["resultVariable"].split(".")[0]])
+                result: dict = {}
+                set_path(result, script["resultVariable"], value)
+                received(my_task, result)
             return True
         return super()._run_hook(my_task)
 
@@ -126,37 +128,34 @@ class ZeebeCallActivity(CallActivity):
         return (self.extensions or {}).get("called_element", {})
 
     def copy_data(self, my_task, subworkflow):
-        start = subworkflow.get_next_task(subworkflow.task_tree, skip_subprocesses=True, spec_name="Start")
+        # The child is a new root scope: all variables visible at the call activity, or only
+        # its local ones (input mappings) without propagateAllParentVariables.
         if self._called().get("propagateAllParentVariables", True):
-            copied = deepcopy(my_task.data)
+            copied = visible(my_task)
         else:
-            names = my_task.internal_data.get("zeebe_locals", {})
-            copied = {name: deepcopy(my_task.data[name]) for name in names if name in my_task.data}
-        copied.pop("data_objects", None)
-        start.set_data(**copied)
-        subworkflow.data[STORE] = dict(copied)
+            copied = local_variables(my_task.workflow, element_key(my_task))
+        child = child_key(my_task)
+        propagate_to_root(my_task, child, self.spec, deepcopy(copied))
 
     def update_data(self, my_task, subworkflow):
-        child = dict(subworkflow.last_task.data)
-        child.update(subworkflow.data.get(STORE, {}))
-        child.pop("data_objects", None)
-        if self._called().get("propagateAllChildVariables", True):
-            my_task.data = deepcopy(child)
-            received(my_task, child)
-            return
-        outputs = (self.extensions or {}).get("outputs") or []
-        before = my_task.internal_data.pop("zeebe_before", None)
-        result = before if before is not None else deepcopy(my_task.data)
-        for source, target in outputs:
-            set_path(result, target, feel(expression_of(source), child, "IO_MAPPING_ERROR"))
-        my_task.data = result
-        my_task.internal_data["zeebe_outputs_done"] = True
-        received(my_task, [target.split(".")[0] for _source, target in outputs])
+        my_task.data = {}
+        child = local_variables(my_task.workflow, child_key(my_task))
+        if (self.extensions or {}).get("outputs") or self._called().get("propagateAllChildVariables", True):
+            received(my_task, deepcopy(child))
+
+
+def propagate_to_root(task, root_key: int, process_id: str, variables: dict) -> None:
+    from .scopes import set_variable
+
+    for name, value in variables.items():
+        set_variable(task.workflow, [root_key], process_id, root_key, name, value)
 
 
 class ZeebeMultiInstance:
     """zeebe:loopCharacteristics: inputCollection (FEEL list), inputElement, outputCollection,
     outputElement, loopCounter; the instances are children of this task."""
+
+    is_multi_instance = True  # its children of spec `task_spec` are inner instances (see scopes)
 
     def _loop(self) -> dict:
         return (self.extensions or {}).get("loop", {})
@@ -164,7 +163,7 @@ class ZeebeMultiInstance:
     def _collection(self, my_task) -> list:
         if "zeebe_items" not in my_task.internal_data:
             source = self._loop().get("inputCollection")
-            items = value_of(source, my_task.data) if source else []
+            items = value_of(source, visible(my_task)) if source else []
             if not isinstance(items, list):
                 raise ExpressionFailure(
                     f"Expected result of the expression '{source}' to be 'ARRAY', but was "
@@ -172,6 +171,9 @@ class ZeebeMultiInstance:
                     task=my_task,
                 )
             my_task.internal_data["zeebe_items"] = items
+            output = self._loop().get("outputCollection")
+            if output:  # local to the body, one slot per item, filled as inner instances complete
+                set_local(my_task, {output: [None] * len(items)})
         return my_task.internal_data["zeebe_items"]
 
     def _spawn(self, my_task, index: int) -> None:
@@ -183,43 +185,41 @@ class ZeebeMultiInstance:
         child.internal_data["key_or_index"] = index
         loop = self._loop()
         items = my_task.internal_data["zeebe_items"]
-        child.data = deepcopy(my_task.data)
-        if loop.get("inputElement"):
-            child.data[loop["inputElement"]] = deepcopy(items[index])
-        child.data["loopCounter"] = index + 1
-        child.internal_data["zeebe_mi_locals"] = [n for n in (loop.get("inputElement"), "loopCounter") if n]
+        child.data = {}
+        local = {loop["inputElement"]: deepcopy(items[index])} if loop.get("inputElement") else {}
+        local["loopCounter"] = index + 1
+        set_local(child, local)
         child.task_spec._update(child)
 
     def merge_child(self, workflow, child):
         my_task = child.parent
         loop = self._loop()
-        results = my_task.internal_data.setdefault("zeebe_results", {})
-        if loop.get("outputElement"):
-            results[str(child.internal_data["key_or_index"])] = value_of(loop["outputElement"], child.data)
-        shared = {k: v for k, v in child.data.items() if k not in child.internal_data.get("zeebe_mi_locals", [])}
-        if loop.get("outputCollection"):
-            shared.pop(loop["outputCollection"], None)
-        my_task.data.update(shared)
+        output = loop.get("outputCollection")
+        if output:
+            element = value_of(loop["outputElement"], visible(child)) if loop.get("outputElement") else None
+            collection = list(local_variables(my_task.workflow, element_key(my_task)).get(output) or [])
+            index = child.internal_data["key_or_index"]
+            if index < len(collection):
+                collection[index] = element
+                set_local(my_task, {output: collection})
         my_task.internal_data["merged"].append(str(child.id))
-        self._after_merge(my_task)
+        self._after_merge(my_task, child)
 
     def _finish(self, my_task) -> None:
-        loop = self._loop()
-        if loop.get("outputCollection"):
-            items = my_task.internal_data.get("zeebe_items", [])
-            results = my_task.internal_data.get("zeebe_results", {})
-            set_path(my_task.data, loop["outputCollection"], [results.get(str(i)) for i in range(len(items))])
-            received(my_task, [loop["outputCollection"].split(".")[0]])
+        output = self._loop().get("outputCollection")
+        if output:  # the collection leaves the body for the enclosing scopes
+            collection = local_variables(my_task.workflow, element_key(my_task)).get(output)
+            propagate(my_task, {output: collection}, include_self=False)
         my_task._set_state(TaskState.READY)
 
-    def _condition_met(self, my_task) -> bool:
+    def _condition_met(self, my_task, child=None) -> bool:
         condition = (self.extensions or {}).get("completion_condition")
         if not condition:
             return False
         items = my_task.internal_data.get("zeebe_items", [])
         completed = len(my_task.internal_data.get("merged", []))
         active = sum(1 for c in self._instances(my_task) if not c.has_state(TaskState.FINISHED_MASK))
-        context = dict(my_task.data)
+        context = dict(visible(child if child is not None else my_task))
         context.update(
             numberOfInstances=len(items),
             numberOfActiveInstances=active,
@@ -233,7 +233,6 @@ class ZeebeParallelMultiInstance(ZeebeMultiInstance, ParallelMultiInstanceTask):
     def _update_hook(self, my_task):
         if my_task.internal_data.get("merged") is not None:
             return my_task.state == TaskState.READY
-        my_task._inherit_data()
         my_task.internal_data["merged"] = []
         items = self._collection(my_task)
         if not items:
@@ -243,8 +242,8 @@ class ZeebeParallelMultiInstance(ZeebeMultiInstance, ParallelMultiInstanceTask):
         for index in range(len(items)):
             self._spawn(my_task, index)
 
-    def _after_merge(self, my_task) -> None:
-        if self._condition_met(my_task):
+    def _after_merge(self, my_task, child=None) -> None:
+        if self._condition_met(my_task, child):
             for child in self._instances(my_task):
                 child.cancel()
             self._finish(my_task)
@@ -256,7 +255,6 @@ class ZeebeSequentialMultiInstance(ZeebeMultiInstance, SequentialMultiInstanceTa
     def _update_hook(self, my_task):
         if my_task.internal_data.get("merged") is not None:
             return my_task.state == TaskState.READY
-        my_task._inherit_data()
         my_task.internal_data["merged"] = []
         items = self._collection(my_task)
         if not items:
@@ -265,9 +263,9 @@ class ZeebeSequentialMultiInstance(ZeebeMultiInstance, SequentialMultiInstanceTa
         my_task._set_state(TaskState.STARTED)
         self._spawn(my_task, 0)
 
-    def _after_merge(self, my_task) -> None:
+    def _after_merge(self, my_task, child=None) -> None:
         done = len(my_task.internal_data["merged"])
-        if done >= len(my_task.internal_data["zeebe_items"]) or self._condition_met(my_task):
+        if done >= len(my_task.internal_data["zeebe_items"]) or self._condition_met(my_task, child):
             self._finish(my_task)
         else:
             self._spawn(my_task, done)

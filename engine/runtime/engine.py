@@ -260,23 +260,12 @@ class Engine(Deployments, InstanceProcessing, JobCommands, MessageCommands, Sche
         return self._submit(query, None)
 
     def variables(self, process_instance_key: int, scope_key: int | None = None) -> dict[str, Any]:
-        """Variables of an instance's root scope, or those visible at element `scope_key`."""
+        """Variables of an instance's root scope, or the local variables of element instance
+        `scope_key` (Zeebe keeps each variable in one scope); NOT_FOUND for an element instance
+        that is unknown or no longer active."""
         if scope_key == process_instance_key:
             scope_key = None  # the instance's own key is its root scope
-        def query():
-            live = self._live.get(process_instance_key)
-            if live is None and scope_key is None:
-                owner = self._owner_of_child(process_instance_key)
-                if owner is not None:
-                    return self._child_variables(owner, process_instance_key)
-            if live is None:
-                row = self._instances.get(process_instance_key)
-                return dict(row.get("variables") or {}) if row else {}
-            if scope_key is not None:
-                task = live.task_by_element_key(scope_key)
-                return live.visible_variables(task) if task else {}
-            return live.root_variables()
-        return self._submit(query, None)
+        return self._submit(lambda: self._scope_variables(process_instance_key, scope_key), None)
 
     def incidents(self, *, process_instance_key: int | None = None) -> list[dict[str, Any]]:
         return self._submit(lambda: [self._incident_view(i) for i in self._incidents.values()
@@ -469,7 +458,7 @@ class Engine(Deployments, InstanceProcessing, JobCommands, MessageCommands, Sche
                 live = LiveInstance(row["key"], definition, workflow, called, row["started_at"],
                                     mint=self._keys.next)
                 self._live[row["key"]] = live
-                live.variables_seen = live.root_variables()
+                self._attach(live)
                 for task in live.all_tasks():
                     if task.task_spec.__class__ is specs.ZeebeUserTask and "zeebe_user_task" in task.internal_data:
                         self._user_tasks[task.internal_data["zk"]] = task.internal_data["zeebe_user_task"]

@@ -26,7 +26,8 @@ from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from engine.dialect import specs
-from engine.dialect.mappings import STORE, visible_variables
+from engine.dialect.mappings import visible_variables
+from engine.dialect.scopes import local_variables
 
 from .definitions import Definition
 
@@ -99,7 +100,6 @@ class LiveInstance:
     ended_at: int | None = None
     subscriptions: dict[str, list[int]] = field(default_factory=dict)  # task id -> keys
     timers: dict[str, int] = field(default_factory=dict)  # task id -> timer key
-    variables_seen: dict[str, Any] = field(default_factory=dict)
     incident_tasks: set[str] = field(default_factory=set)
     mint: Any = None  # the engine's key generator, for child process instance keys
     _root_scope: ProcessScope | None = None
@@ -153,10 +153,7 @@ class LiveInstance:
     # ---- variables --------------------------------------------------------------------------
     def root_variables(self) -> dict[str, Any]:
         """The variables of the process instance's root scope."""
-        return dict(self.workflow.data.get(STORE, {}))
-
-    def store(self) -> dict[str, Any]:
-        return self.workflow.data.setdefault(STORE, {})
+        return dict(local_variables(self.workflow, self.key))
 
     def visible_variables(self, task) -> dict[str, Any]:
         return visible_variables(task)

@@ -11,6 +11,7 @@ from SpiffWorkflow.bpmn.specs.mixins import BoundaryEventMixin
 from SpiffWorkflow.util.task import TaskState
 
 from engine.dialect.mappings import received
+from engine.dialect.scopes import set_local
 
 from .instance import LiveInstance
 from .record_values import camel_case_keys, incident_of, job_value, with_task
@@ -83,8 +84,7 @@ class JobCommands:
 
     def _finish_task(self, live: LiveInstance, task, variables: dict[str, Any]) -> None:
         self._current = live
-        task.data.update(deepcopy(variables))
-        received(task, variables)
+        received(task, deepcopy(variables))
         try:
             task.complete()
         except Exception as failure:
@@ -110,12 +110,8 @@ class JobCommands:
         if variables:
             # Zeebe sets FailJob variables locally on the task's scope: they shadow process
             # variables of the same name and disappear when the task completes.
-            task = live.task(job["task_id"])
-            shadowed = task.internal_data.setdefault("zeebe_locals", {})
-            for name in variables:
-                if name not in shadowed:
-                    shadowed[name] = [name in task.data, deepcopy(task.data.get(name))]
-            task.data.update(deepcopy(variables))
+            self._current = live
+            set_local(live.task(job["task_id"]), deepcopy(variables))
             self._dirty.add(live.key)
         job.update(retries=retries, error_message=message, worker="", deadline=0)
         self._activatable.get(job["type"], {}).pop(key, None)
@@ -136,18 +132,18 @@ class JobCommands:
         live = self._live[job["root_key"]]
         task = live.task(job["task_id"])
         self._current = live
-        event = BpmnEvent(ErrorEventDefinition(code, code=code), payload=deepcopy(variables), target=task.workflow)
+        event = BpmnEvent(ErrorEventDefinition(code, code=code), payload={}, target=task.workflow)
         boundaries = self._error_boundaries(live, task, code)
         uncaught = not boundaries and not self._catches_error(live, task, code)
         if boundaries:
             for catcher in boundaries:
                 catcher.task_spec.catch(catcher, event)
                 # The variables belong to the catching event and leave it like an event's output.
-                received(catcher, variables)
+                received(catcher, deepcopy(variables))
                 catcher.task_spec._update(catcher)
             live.workflow.bpmn_events = []
         elif not uncaught:
-            self._catch_in_event_subprocess(live, event)
+            self._catch_in_event_subprocess(live, event, variables)
         if uncaught:
             job.update(state="ERROR_THROWN", error_message=message)
             self._activatable.get(job["type"], {}).pop(key, None)
@@ -193,7 +189,7 @@ class JobCommands:
             node = parent
         return []
 
-    def _catch_in_event_subprocess(self, live: LiveInstance, event: BpmnEvent) -> None:
+    def _catch_in_event_subprocess(self, live: LiveInstance, event: BpmnEvent, variables: dict[str, Any]) -> None:
         """Deliver an error no boundary catches to the error event subprocesses only: boundary
         events elsewhere in the instance are hidden from Spiff's broadcast while it runs."""
         manager = live.workflow.event_manager
@@ -207,7 +203,7 @@ class JobCommands:
                 for start in sub.get_tasks(state=TaskState.WAITING | TaskState.READY):
                     definition = getattr(start.task_spec, "event_definition", None)
                     if isinstance(definition, ErrorEventDefinition) and start.internal_data.get("event_fired"):
-                        received(start, event.payload or {})
+                        received(start, deepcopy(variables))
         finally:
             for tid, t in hidden.items():
                 if t.state == TaskState.WAITING and tid not in manager.tasks:

@@ -9,9 +9,10 @@ from SpiffWorkflow.bpmn.specs.event_definitions import (
     MessageEventDefinition,
     SignalEventDefinition,
 )
-from SpiffWorkflow.bpmn.specs.mixins import SubWorkflowTaskMixin
+from SpiffWorkflow.util.task import TaskState
 
-from engine.dialect.mappings import received, variable_store
+from engine.dialect import scopes
+from engine.dialect.mappings import received
 
 from . import definitions as defs
 from .instance import ACTIVE_STATES, LiveInstance
@@ -23,40 +24,60 @@ class MessageCommands:
     """Engine commands that bring data and events into instances (mixed into `Engine`)."""
 
     # ==== variables ===========================================================================
+    def _variable_scope(self, scope_key: int) -> tuple[LiveInstance, list[int], str] | None:
+        """The live instance holding active scope `scope_key`, the scope chain from it out to its
+        process instance, and that process's id; None when no active element instance has it."""
+        live = self._live.get(scope_key)
+        if live is not None:
+            return live, [scope_key], live.definition.bpmn_process_id
+        for candidate in self._live.values():
+            for task in candidate.all_tasks():
+                internal = task.internal_data
+                if not task.state & ACTIVE_STATES:
+                    continue
+                if internal.get("zeebe_child") == scope_key and candidate.workflow.subprocesses.get(task.id):
+                    return candidate, [scope_key], task.task_spec.spec
+                if internal.get("zk") == scope_key and internal.get("zp") == "A":
+                    keys, process_id = scopes.chain(task)
+                    return candidate, keys, process_id
+        return None
+
+    def _scope_variables(self, process_instance_key: int, scope_key: int | None) -> dict[str, Any]:
+        if scope_key is not None:
+            found = self._variable_scope(scope_key)
+            if found is None:
+                raise Rejection("QUERY", "NOT_FOUND",
+                                f"Expected to find variables of element instance with key '{scope_key}', but "
+                                "no such active element instance was found")
+            return dict(scopes.local_variables(found[0].workflow, scope_key))
+        live = self._live.get(process_instance_key)
+        if live is not None:
+            return live.root_variables()
+        owner = self._owner_of_child(process_instance_key)
+        if owner is not None:
+            return self._child_variables(owner, process_instance_key)
+        row = self._instances.get(process_instance_key)
+        return dict(row.get("variables") or {}) if row else {}
+
     def _set_variables(self, element_instance_key: int, variables: dict[str, Any], local: bool) -> int:
-        live = self._live.get(element_instance_key) or self._owner_of_child(element_instance_key)
-        targets = []
-        if live is not None and element_instance_key in (live.key,):
-            targets = [t for t in live.all_tasks() if t.state & ACTIVE_STATES]
-        else:
-            for candidate in self._live.values():
-                task = candidate.task_by_element_key(element_instance_key)
-                if task is not None and task.state & ACTIVE_STATES:
-                    live, targets = candidate, [task]
-                    if isinstance(task.task_spec, SubWorkflowTaskMixin):
-                        sub = candidate.workflow.subprocesses.get(task.id)
-                        if sub is not None:
-                            targets += [t for t in sub.tasks.values() if t.state & ACTIVE_STATES]
-                    break
-            else:
-                if live is not None:
-                    targets = [t for t in live.all_tasks() if t.state & ACTIVE_STATES]
-        if live is None or not targets:
+        found = self._variable_scope(element_instance_key)
+        if found is None:
             raise Rejection("UPDATE", "NOT_FOUND",
                             f"Expected to update variables for element with key '{element_instance_key}', but no "
                             "such element was found")
-        if not local:
-            variable_store(targets[0]).update(deepcopy(variables))
-        for task in targets:
-            task.data.update(deepcopy(variables))
-            if local:
-                shadowed = task.internal_data.setdefault("zeebe_locals", {})
-                for name in variables:
-                    shadowed.setdefault(name, [False, None])
+        live, keys, process_id = found
+        self._current = live
         key = self._keys.next()
         self._record("VARIABLE_DOCUMENT", "UPDATED", key, {"scopeKey": element_instance_key, "variables": variables,
                                                            "updateSemantics": "LOCAL" if local else "PROPAGATE"},
                      live.key)
+        values = deepcopy(variables)
+        if local:
+            for name, value in values.items():
+                scopes.set_variable(live.workflow, keys, process_id, keys[0], name, value)
+        else:
+            scopes.propagate_keys(live.workflow, keys, process_id, values)
+        self._dirty.add(live.key)
         self._settle(live)
         return key
 
@@ -127,10 +148,11 @@ class MessageCommands:
                 "name": message["name"], "correlationKey": message["correlation_key"],
                 "processInstanceKey": sub["process_instance_key"], "elementId": sub["element_id"]}, live.key)
             self._current = live
-            live.workflow.catch(BpmnEvent(MessageEventDefinition(sub["message_name"]),
-                                          payload=deepcopy(message["variables"])))
+            live.workflow.catch(BpmnEvent(MessageEventDefinition(sub["message_name"]), payload={}))
             live.workflow.bpmn_events = []
-            live.store().update(deepcopy(message["variables"]))
+            found = self._variable_scope(sub["element_instance_key"])
+            if found is not None:  # the variables leave the event subprocess's start event
+                scopes.propagate_keys(live.workflow, found[1], found[2], deepcopy(message["variables"]))
             self._settle(live)
             return
         task = live.task(sub["task_id"])
@@ -145,8 +167,8 @@ class MessageCommands:
             "name": message["name"], "correlationKey": message["correlation_key"],
             "processInstanceKey": sub["process_instance_key"], "elementId": sub["element_id"]}, live.key)
         self._current = live
-        event = BpmnEvent(MessageEventDefinition(sub["message_name"]), payload=deepcopy(message["variables"]))
-        received(task, message["variables"])
+        event = BpmnEvent(MessageEventDefinition(sub["message_name"]), payload={})
+        received(task, deepcopy(message["variables"]))
         task.task_spec.catch(task, event)
         task.task_spec._update(task)
         self._settle(live)
@@ -174,9 +196,17 @@ class MessageCommands:
         self._record("SIGNAL", "BROADCASTED", key, {"signalName": name, "variables": variables})
         for live in list(self._live.values()):
             self._current = live
-            event = BpmnEvent(SignalEventDefinition(name), payload=deepcopy(variables))
-            if live.workflow.event_manager.catch(event, internal=False):
-                self._settle(live)
+            waiting = [t for t in live.workflow.event_manager.tasks.values()
+                       if isinstance(getattr(t.task_spec, "event_definition", None), SignalEventDefinition)
+                       and t.task_spec.event_definition.name == name and t.state == TaskState.WAITING]
+            if not waiting:
+                continue
+            event = BpmnEvent(SignalEventDefinition(name), payload={})
+            live.workflow.event_manager.catch(event, internal=False)
+            for task in waiting:
+                if task.internal_data.get("event_fired"):
+                    received(task, deepcopy(variables))
+            self._settle(live)
         for definition in self._latest_definitions():
             for start in definition.start_events:
                 if start.kind == "signal" and start.name == name:

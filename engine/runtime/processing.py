@@ -14,9 +14,9 @@ from SpiffWorkflow.bpmn.specs.mixins import CallActivityMixin, StartEventMixin, 
 from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.util.task import TaskState
 
-from engine.dialect import specs
+from engine.dialect import scopes, specs
 from engine.dialect.expressions import ExpressionFailure, value_of
-from engine.dialect.mappings import STORE
+from engine.dialect.mappings import visible_variables
 from engine.dialect.steps import do_engine_steps
 from engine.dialect.timers import due_of
 
@@ -119,6 +119,8 @@ class InstanceProcessing:
         workflow = BpmnWorkflow(definition.spec, self._subprocess_specs(definition, called),
                                 script_engine=self._script_engine)
         live = LiveInstance(key, definition, workflow, called, self._now(), mint=self._keys.next)
+        workflow.data[scopes.ROOT_KEY] = key
+        self._attach(live)
         self._live[key] = live
         self._instances[key] = {"key": key, "definition_key": definition.key,
                                 "bpmn_process_id": definition.bpmn_process_id, "version": definition.version,
@@ -127,11 +129,12 @@ class InstanceProcessing:
         self._record("PROCESS_INSTANCE", "ELEMENT_ACTIVATED", key, self._process_value(live), key)
         # Only the chosen start event may run: the others of this process are cancelled.
         start_task = workflow.task_tree
-        start_task.set_data(**deepcopy(variables))
-        live.store().update(deepcopy(variables))
-        if event is not None and isinstance(event.payload, dict):
-            live.store().update(deepcopy(event.payload))
         self._current = live
+        root = {**variables, **(event.payload if event is not None and isinstance(event.payload, dict) else {})}
+        for name, value in deepcopy(root).items():
+            scopes.set_variable(workflow, [key], definition.bpmn_process_id, key, name, value)
+        if event is not None:
+            event.payload = {}  # the variables are in the root scope already
         start_task.run()
         chosen = None
         candidates = [t for child in start_task.children for t in (child, *child.children)]
@@ -147,7 +150,7 @@ class InstanceProcessing:
             branch.triggered = True
             branch.task_spec._predict(branch, mask=TaskState.NOT_FINISHED_MASK)
             branch.task_spec._update(branch)
-        self._open_event_subprocess_subscriptions(live, variables)
+        self._open_event_subprocess_subscriptions(live, live.root_variables())
         if chosen is not None and chosen.state == TaskState.WAITING:
             if event is not None:
                 chosen.task_spec.catch(chosen, event)
@@ -254,8 +257,7 @@ class InstanceProcessing:
     def _child_variables(self, owner: LiveInstance, child_key: int) -> dict[str, Any]:
         for task in owner.all_tasks():
             if task.internal_data.get("zeebe_child") == child_key:
-                sub = owner.workflow.subprocesses.get(task.id)
-                return dict(sub.data.get(STORE, {})) if sub is not None else {}
+                return dict(scopes.local_variables(owner.workflow, child_key))
         return {}
 
     def _owner_of_child(self, child_key: int) -> LiveInstance | None:
@@ -347,9 +349,7 @@ class InstanceProcessing:
             for args in args_list:
                 self._record(*args)
         self._deferred.clear()
-        more = self._sync_catches(live)
-        self._sync_variables(live)
-        return more
+        return self._sync_catches(live)
 
     def _track(self, live: LiveInstance, task, kind: str) -> None:
         internal = task.internal_data
@@ -381,11 +381,13 @@ class InstanceProcessing:
                 self._child_record(live, task, None, "ELEMENT_COMPLETED")
             internal["zp"] = "C"
             self._element_record(live, task, "ELEMENT_COMPLETED")
+            scopes.drop_scope(live.workflow, internal.get("zk"))  # its local variables end with it
         elif state == TaskState.CANCELLED and kind in ("cancelled", "sync"):
             if internal.get("zeebe_child_seen"):
                 self._child_record(live, task, None, "ELEMENT_TERMINATED")
             internal["zp"] = "T"
             self._element_record(live, task, "ELEMENT_TERMINATED")
+            scopes.drop_scope(live.workflow, internal.get("zk"))
             job_key = internal.get("zeebe_job")
             if job_key in self._jobs:
                 self._drop_job(job_key, "CANCELED")
@@ -422,18 +424,53 @@ class InstanceProcessing:
                 "parent_key": scope.process_instance_key}
         elif child_key in self._instances:
             self._instances[child_key].update(
-                state="COMPLETED" if intent == "ELEMENT_COMPLETED" else "TERMINATED", ended_at=self._now())
+                state="COMPLETED" if intent == "ELEMENT_COMPLETED" else "TERMINATED", ended_at=self._now(),
+                variables=dict(scopes.local_variables(live.workflow, child_key)))
+            scopes.drop_scope(live.workflow, child_key)
         self._dirty.add(child_key)
 
-    def _sync_variables(self, live: LiveInstance) -> None:
-        seen = live.variables_seen
-        for name, value in live.store().items():
-            if name in seen and seen[name] == value:
-                continue
-            self._record("VARIABLE", "CREATED" if name not in seen else "UPDATED", self._keys.next(), {
-                "name": name, "value": value, "processInstanceKey": live.key, "scopeKey": live.key,
-                "bpmnProcessId": live.definition.bpmn_process_id}, live.key)
-            seen[name] = deepcopy(value)
+    # ---- variables: hooks called by engine.dialect.scopes ----------------------------------------
+    def new_key(self) -> int:
+        return self._keys.next()
+
+    def variable_written(self, scope_key: int, process_instance_key: int, bpmn_process_id: str, name: str,
+                         value: Any, created: bool) -> None:
+        self._record("VARIABLE", "CREATED" if created else "UPDATED", self._keys.next(), {
+            "name": name, "value": value, "processInstanceKey": process_instance_key, "scopeKey": scope_key,
+            "bpmnProcessId": bpmn_process_id}, process_instance_key)
+
+    def _attach(self, live: LiveInstance) -> None:
+        """Wire a live workflow to the engine (at start and after loading its snapshot)."""
+        data = live.workflow.data
+        data.setdefault(scopes.ROOT_KEY, live.key)
+        legacy = data.pop("variables", None)  # snapshots from before per-scope variables
+        if legacy is not None:
+            scopes.scopes_of(live.workflow).setdefault(str(live.key), legacy)
+        live.workflow.task_removed_event.connect(self._task_removed, live)
+
+    def _task_removed(self, workflow, task, live: LiveInstance) -> None:
+        """Spiff drops the unfinished children of a cancelled task without cancelling them (the
+        inner instances of an interrupted multi-instance body): terminate them as Zeebe does,
+        what runs inside them first, with their jobs, subscriptions and variables."""
+        if task.has_state(TaskState.FINISHED_MASK):
+            return
+        top = live.workflow
+        sub = top.subprocesses.get(task.id)
+        if task.internal_data.get("zp") != "A" and sub is None:
+            return
+        if sub is not None:
+            task.workflow.tasks[task.id] = task  # back for a moment: the tasks inside look it up
+            try:
+                for inner in top.cancel(sub):
+                    if is_element(inner):
+                        self._track(live, inner, "sync")
+                top.delete_subprocess(task)
+            finally:
+                task.workflow.tasks.pop(task.id, None)
+        task._set_state(TaskState.CANCELLED)
+        if is_element(task):
+            self._track(live, task, "sync")
+        self._full_scan = True
 
     # ---- waiting catch events: message subscriptions and timers ---------------------------------
     def _sync_catches(self, live: LiveInstance) -> bool:
@@ -470,7 +507,7 @@ class InstanceProcessing:
     def _open_subscription(self, live: LiveInstance, task, definition: MessageEventDefinition) -> int:
         expression = getattr(definition, "correlation_key", None)
         try:
-            correlation = value_of(expression, task.data) if expression else ""
+            correlation = value_of(expression, visible_variables(task)) if expression else ""
         except ExpressionFailure as failure:
             self._open_incident(live, task, "EXTRACT_VALUE_ERROR", failure.message, retry="update")
             correlation = None
@@ -536,10 +573,11 @@ class InstanceProcessing:
         live = self._current
         extensions = task.task_spec.extensions or {}
         user_task = isinstance(task.task_spec, specs.ZeebeUserTask) and "job_type" not in extensions
-        job_type = specs.USER_TASK_JOB_TYPE if user_task else value_of(extensions["job_type"], task.data)
-        retries = 1 if user_task else int(value_of(extensions.get("job_retries", "3"), task.data) or 3)
+        variables = visible_variables(task)
+        job_type = specs.USER_TASK_JOB_TYPE if user_task else value_of(extensions["job_type"], variables)
+        retries = 1 if user_task else int(value_of(extensions.get("job_retries", "3"), variables) or 3)
         headers = {k: str(v) for k, v in (extensions.get("headers") or {}).items()}
-        headers.update(self._user_task_headers(task, extensions))
+        headers.update(self._user_task_headers(task, extensions, variables))
         key = self._keys.next()
         element_key = self._ensure_element(live, task, record=False)
         scope = live.scope_of(task, self._definitions)
@@ -561,7 +599,7 @@ class InstanceProcessing:
         extensions = task.task_spec.extensions or {}
         key = self._ensure_element(live, task, record=False)
         scope = live.scope_of(task, self._definitions)
-        headers = self._user_task_headers(task, extensions)
+        headers = self._user_task_headers(task, extensions, visible_variables(task))
         row = {"key": key, "element_id": task.task_spec.bpmn_id, "element_instance_key": key,
                "process_instance_key": scope.process_instance_key, "bpmn_process_id": scope.bpmn_process_id,
                "root_key": live.key, "task_id": str(task.id),
@@ -575,15 +613,15 @@ class InstanceProcessing:
         self._user_tasks[key] = row
         self._deferred.setdefault(str(task.id), []).append(("USER_TASK", "CREATED", key, camel_case_keys(row), live.key))
 
-    def _user_task_headers(self, task, extensions: dict[str, Any]) -> dict[str, str]:
+    def _user_task_headers(self, task, extensions: dict[str, Any], variables: dict[str, Any]) -> dict[str, str]:
         if not isinstance(task.task_spec, specs.ZeebeUserTask):
             return {}
         headers: dict[str, str] = {}
         form = extensions.get("form") or {}
         if form.get("formKey"):
-            headers["io.camunda.zeebe:formKey"] = str(value_of(form["formKey"], task.data))
+            headers["io.camunda.zeebe:formKey"] = str(value_of(form["formKey"], variables))
         elif form.get("formId"):
-            form_id = value_of(form["formId"], task.data)
+            form_id = value_of(form["formId"], variables)
             linked = max((f for f in self._forms.values() if f.form_id == form_id and not f.deleted),
                          key=lambda f: f.version, default=None)
             if linked is None:
@@ -593,15 +631,15 @@ class InstanceProcessing:
             headers["io.camunda.zeebe:formKey"] = str(linked.key)
         assignment = extensions.get("assignment") or {}
         if assignment.get("assignee"):
-            headers["io.camunda.zeebe:assignee"] = text_of(value_of(assignment["assignee"], task.data))
+            headers["io.camunda.zeebe:assignee"] = text_of(value_of(assignment["assignee"], variables))
         for name in ("candidateGroups", "candidateUsers"):
             if assignment.get(name):
-                value = value_of(assignment[name], task.data)
+                value = value_of(assignment[name], variables)
                 if isinstance(value, str):
                     value = [part.strip() for part in value.split(",") if part.strip()]
                 headers[f"io.camunda.zeebe:{name}"] = json_text(value)
         schedule = extensions.get("schedule") or {}
         for name in ("dueDate", "followUpDate"):
             if schedule.get(name):
-                headers[f"io.camunda.zeebe:{name}"] = text_of(value_of(schedule[name], task.data))
+                headers[f"io.camunda.zeebe:{name}"] = text_of(value_of(schedule[name], variables))
         return headers

@@ -238,7 +238,6 @@ def test_error_in_multi_instance_inner_instance_is_caught_by_the_body_boundary(k
     assert job.variables["floorError"] is True
 
 
-@pytest.mark.xfail(strict=True, reason="the job of the other, interrupted inner instance is not canceled yet")
 def test_interrupted_multi_instance_cancels_the_other_inner_jobs(kit):
     kit.deploy_text("mi.bpmn", process("mi", f"""
     <bpmn:startEvent id="s"/><bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>{service("fix", "mi.fix")}
