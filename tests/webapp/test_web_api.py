@@ -113,11 +113,25 @@ def test_an_online_dossier_from_submission_to_a_completed_check(live_app, databa
 
 @pytest.mark.slow
 def test_an_agencys_reply_is_handed_to_the_engine_once(live_app, database_url):
+    from datetime import UTC, datetime
+
+    from motcua.consultations import ConsultationRequest, record_request
+    from motcua.staff_accounts import issue_agency_token
+
     client = live_app.test_client()
-    agency = token_for(database_url, "quantri")
-    reply = {"dossierCode": "000.00.17.H06-261124-0099", "requestId": "r-1", "agencyCode": "PCCC",
-             "agreed": True, "opinion": "Đồng ý giải pháp PCCC"}
+    code = "000.00.17.H06-261124-0099"
+    with transaction(session_factory(database_url)) as session:
+        record_request(session, ConsultationRequest("r-1", code, "PCCC", "Cấp giấy phép xây dựng",
+                                                    "Ý kiến về PCCC?", datetime.now(UTC), "-"))
+        row, text = issue_agency_token("PCCC", "Phòng Cảnh sát PCCC")
+        session.add(row)
+    agency = {"Authorization": f"Bearer {text}"}
+    reply = {"dossierCode": code, "requestId": "r-1", "agreed": True, "opinion": "Đồng ý giải pháp PCCC"}
     incomplete = client.post("/api/v1/interagency/replies", headers=agency, json={**reply, "opinion": ""})
     assert incomplete.status_code == 422 and "opinion" in incomplete.get_json()["detail"]
-    assert client.post("/api/v1/interagency/replies", headers=agency, json=reply).status_code == 202
-    assert client.post("/api/v1/interagency/replies", headers=agency, json=reply).status_code == 202
+    staff = client.post("/api/v1/interagency/replies", headers=token_for(database_url, "quantri"), json=reply)
+    assert staff.status_code == 403
+    assert client.post("/api/v1/interagency/replies", headers=agency, json=reply).get_json() == {
+        "accepted": True, "duplicate": False}
+    assert client.post("/api/v1/interagency/replies", headers=agency, json=reply).get_json() == {
+        "accepted": True, "duplicate": True}
