@@ -20,7 +20,9 @@ def document() -> dict[str, Any]:
         "openapi": "3.0.3",
         "info": {"title": "motcua — Một cửa điện tử API", "version": "1",
                  "description": "Procedures, dossiers and the staff task inbox. Authenticate with "
-                                "`Authorization: Bearer <token>` (`motcua token create USER`)."},
+                                "`Authorization: Bearer <token>` (`motcua token create USER`; a consulted "
+                                "agency's system: `motcua token create --agency CODE`, for "
+                                "`/interagency/replies` only)."},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
         "components": {
@@ -78,16 +80,26 @@ def document() -> dict[str, Any]:
                 "responses": {"200": _json({"type": "object"}, "the dossier"),
                               "404": _json(ERROR, "unknown dossier"), **ERRORS}}},
             "/interagency/replies": {"post": {
-                "summary": "An agency's answer to a consultation (liên thông); a repeat counts once",
+                "summary": "A consulted agency's answer to a consultation (liên thông); a repeat counts once",
+                "description": "Only with a consulted agency's own token (`motcua token create --agency "
+                               "CODE`), and only for a consultation request sent to that agency about that "
+                               "dossier; staff tokens are refused. An agency token opens no other route.",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["dossierCode", "requestId", "agencyCode", "agreed", "opinion"],
+                    "type": "object", "required": ["dossierCode", "requestId", "agreed", "opinion"],
                     "properties": {"dossierCode": {"type": "string"}, "requestId": {"type": "string"},
-                                   "agencyCode": {"type": "string"}, "agencyName": {"type": "string"},
+                                   "agencyCode": {"type": "string",
+                                                  "description": "optional; if given, the token's agency"},
+                                   "agencyName": {"type": "string"},
                                    "agreed": {"type": "boolean"}, "opinion": {"type": "string"},
                                    "documentNumber": {"type": "string"},
                                    "repliedAt": {"type": "string", "format": "date-time"}}}}}},
                 "responses": {"202": _json({"type": "object"}, "handed to the waiting process"),
-                              "422": _json(ERROR, "a required field is missing"), **ERRORS}}},
+                              "422": _json(ERROR, "a required field is missing, or another dossier's request"),
+                              **ERRORS,
+                              "403": _json(ERROR, "not a consulted agency's token, or not sent to this agency"),
+                              "404": _json(ERROR, "no consultation request with this requestId"),
+                              "409": _json(ERROR, "the consultation already has a different answer"),
+                              "503": _json(ERROR, "the engine is not reachable")}}},
             "/tasks": {"get": {
                 "summary": "Open user tasks visible to the caller",
                 "parameters": [
