@@ -21,18 +21,20 @@ when the test says so. Typical test::
             assert dossier.variables["checklistComplete"] is True
             assert not dossier.incidents()
 
-Verbs: `deploy(*paths)`, `start(process_id, **variables)`, `complete_job(job_type, **variables)`,
+Verbs: `deploy(*paths)` (.bpmn, .dmn, .form), `start(process_id, **variables)`,
+`evaluate_decision(decision_id, **variables)` (a DMN decision's output), `complete_job(job_type, **variables)`,
 `fail_job(job_type, retries=0, message=...)`, `throw_error(job_type, code, **variables)`,
 `complete_user_task(element_id, **variables)`, `publish_message(name, correlation_key, **variables)`,
 `broadcast_signal(name)`, `advance(**timedelta_args)`, `restart()`, `jobs(job_type)`,
 `resolve_incidents(instance)`. The `engine` attribute is the full `engine.runtime.Engine` facade.
 
 Each `Instance` answers `passed(element_id)`, `is_waiting_at(element_id)`, `variables`,
-`incidents()`, `is_completed()`, `is_terminated()`, `active_elements()`, `passed_elements()`.
+`incidents()`, `decision_outputs()` (what its business rule tasks decided), `is_completed()`, `is_terminated()`, `active_elements()`, `passed_elements()`.
 Job verbs raise `AssertionError` when no job of that type is waiting, so a wrong path fails loudly.
 """
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -92,6 +94,13 @@ class Instance:
     def incidents(self) -> list[dict[str, Any]]:
         return self.kit.engine.incidents(process_instance_key=self.key)
 
+    def decision_outputs(self) -> dict[str, Any]:
+        """Outputs of the DMN decisions its business rule tasks evaluated, by decision id (the
+        latest evaluation wins); a failed evaluation is an incident instead."""
+        records = self.kit.engine.records(value_type="DECISION_EVALUATION", process_instance_key=self.key)
+        return {r.value["decisionId"]: json.loads(r.value["decisionOutput"])
+                for r in records if r.intent == "EVALUATED"}
+
     def cancel(self) -> None:
         self.kit.engine.cancel_process_instance(self.key)
 
@@ -124,6 +133,14 @@ class ProcessTestEngine:
 
     def deploy_text(self, name: str, content: str):
         return self.engine.deploy([(name, content.encode("utf-8"))])
+
+    def evaluate_decision(self, decision_id: str, **variables: Any) -> Any:
+        """The output of the latest version of a deployed DMN decision for these variables, as
+        EvaluateDecision answers it; AssertionError with Camunda's message if evaluation fails."""
+        evaluation = self.engine.evaluate_decision(decision_id=decision_id, variables=variables)
+        if evaluation.result.failed:
+            raise AssertionError(evaluation.result.failure_message)
+        return evaluation.result.output
 
     def start(self, process_id: str, **variables: Any) -> Instance:
         created = self.engine.create_process_instance(bpmn_process_id=process_id, variables=variables)

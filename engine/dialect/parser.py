@@ -106,6 +106,10 @@ class ZeebeExtensions:
             self.raise_validation_exception("Must have exactly one 'zeebe:taskDefinition' extension element")
         if "job_type" in found and not (found["job_type"] or "").strip():
             self.raise_validation_exception("Attribute 'type' of 'zeebe:taskDefinition' must be present and not empty")
+        for attribute in ("decisionId", "resultVariable"):
+            if "called_decision" in found and not (found["called_decision"].get(attribute) or "").strip():
+                self.raise_validation_exception(
+                    f"Attribute '{attribute}' of 'zeebe:calledDecision' must be present and not empty")
 
     def create_task(self):
         task = super().create_task()

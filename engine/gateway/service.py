@@ -288,12 +288,17 @@ class Gateway(GatewayServicer):
         return pb.BroadcastSignalResponse(key=key, tenantId=translate.DEFAULT_TENANT)
 
     @unary
-    async def EvaluateDecision(self, request: pb.EvaluateDecisionRequest, context: Any) -> Any:
-        raise unimplemented(
-            "EvaluateDecision",
-            "DMN decisions are not evaluated on their own; "
-            "use a business rule task or a FEEL expression in the process",
+    async def EvaluateDecision(
+        self, request: pb.EvaluateDecisionRequest, context: Any
+    ) -> pb.EvaluateDecisionResponse:
+        variables = arguments.variables(request.variables, rpc="EvaluateDecision")
+        evaluation = await self._run(
+            "evaluate_decision",
+            decision_id=request.decisionId,  # the id wins when both are given
+            decision_key=request.decisionKey,
+            variables=variables,
         )
+        return translate.decision_evaluation(evaluation)
 
     # -- jobs ------------------------------------------------------------------------------------
 

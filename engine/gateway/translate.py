@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from google.protobuf import json_format
 from pyzeebe.proto import gateway_pb2 as pb
 
 DEFAULT_TENANT = "<default>"
@@ -84,6 +85,29 @@ def deployment_entries(deployment: Any) -> list[pb.Deployment]:
             )
         )
     return entries
+
+
+def decision_evaluation(evaluation: Any) -> pb.EvaluateDecisionResponse:
+    """An engine `DecisionEvaluation` as EvaluateDecision answers it. A failed evaluation is still
+    an answer, as in Zeebe: `failedDecisionId` and `failureMessage` say which decision and why."""
+    decision, requirements, result = evaluation.decision, evaluation.requirements, evaluation.result
+    return pb.EvaluateDecisionResponse(
+        decisionKey=decision.key,
+        decisionId=decision.decision_id,
+        decisionName=decision.name,
+        decisionVersion=decision.version,
+        decisionRequirementsId=requirements.requirements_id,
+        decisionRequirementsKey=requirements.key,
+        decisionOutput=json.dumps(result.output),
+        evaluatedDecisions=[
+            json_format.ParseDict(value, pb.EvaluatedDecision(), ignore_unknown_fields=True)
+            for value in evaluation.evaluated
+        ],
+        failedDecisionId=result.failed_decision_id or "",
+        failureMessage=result.failure_message or "",
+        tenantId=DEFAULT_TENANT,
+        decisionInstanceKey=evaluation.evaluation_key,
+    )
 
 
 def topology(host: str, port: int, gateway_version: str) -> pb.TopologyResponse:

@@ -1,9 +1,10 @@
-"""Deploying BPMN and forms: versions, validation, deletion, timer start events."""
+"""Deploying BPMN, DMN and forms: versions, validation, deletion, timer start events."""
 from __future__ import annotations
 
 from typing import Any
 
 from . import definitions as defs
+from .decisions import DecisionCommands
 from .values import (
     Deployment,
     FormMetadata,
@@ -12,7 +13,7 @@ from .values import (
 )
 
 
-class Deployments:
+class Deployments(DecisionCommands):
     """Engine commands that manage deployed resources (mixed into `Engine`)."""
 
     # ==== deployment ===========================================================================
@@ -21,6 +22,7 @@ class Deployments:
             raise Rejection("CREATE", "INVALID_ARGUMENT", "Expected to deploy at least one resource, but none given")
         processes: list[tuple[str, bytes, defs.ParsedProcess]] = []
         forms: list[tuple[str, bytes, str]] = []
+        graphs: list[tuple[str, bytes, Any]] = []
         for name, content in resources:
             lower = name.lower()
             try:
@@ -29,13 +31,18 @@ class Deployments:
                 elif lower.endswith(".form"):
                     forms.append((name, content, defs.parse_form(content, name)))
                 elif lower.endswith(".dmn"):
-                    raise defs.InvalidResource(f"'{name}': DMN decisions are not supported by the embedded engine")
+                    graphs.append((name, content, self._parse_dmn(name, content)))
                 else:
                     raise defs.InvalidResource(
                         f"'{name}': expected a resource of type BPMN (.bpmn/.xml), DMN (.dmn) or form (.form)")
             except defs.InvalidResource as invalid:
                 raise Rejection("CREATE", "INVALID_ARGUMENT",
                                 f"Expected to deploy new resources, but encountered the following errors:\n{invalid}") from None
+        try:
+            self._check_unique_decisions(graphs)
+        except defs.InvalidResource as invalid:
+            raise Rejection("CREATE", "INVALID_ARGUMENT",
+                            f"Expected to deploy new resources, but encountered the following errors:\n{invalid}") from None
         seen: set[str] = set()
         for _name, _content, parsed in processes:
             if parsed.bpmn_process_id in seen:
@@ -81,12 +88,21 @@ class Deployments:
             self._record("FORM", "CREATED", form.key, {"formId": form_id, "version": version,
                                                         "formKey": form.key, "resourceName": name})
             result.forms.append(FormMetadata(form_id, version, form.key, name))
+        for name, content, graph in graphs:
+            self._deploy_drg(name, content, graph, deployment_key, result)
         self._record("DEPLOYMENT", "CREATED", deployment_key, {
             "resources": [name for name, _ in resources],
             "processesMetadata": [{"bpmnProcessId": p.bpmn_process_id, "version": p.version,
                                    "processDefinitionKey": p.process_definition_key} for p in result.processes],
             "formMetadata": [{"formId": f.form_id, "version": f.version, "formKey": f.form_key}
-                             for f in result.forms]})
+                             for f in result.forms],
+            "decisionRequirementsMetadata": [
+                {"decisionRequirementsId": r.dmn_decision_requirements_id, "version": r.version,
+                 "decisionRequirementsKey": r.decision_requirements_key, "resourceName": r.resource_name}
+                for r in result.decision_requirements],
+            "decisionsMetadata": [
+                {"decisionId": d.dmn_decision_id, "version": d.version, "decisionKey": d.decision_key,
+                 "decisionRequirementsKey": d.decision_requirements_key} for d in result.decisions]})
         return result
 
     def _latest(self, bpmn_process_id: str) -> defs.Definition | None:
@@ -112,6 +128,8 @@ class Deployments:
         if key in self._forms and not self._forms[key].deleted:
             self._forms[key].deleted = True
             self._record("FORM", "DELETED", key, {"formId": self._forms[key].form_id})
+            return
+        if self._delete_drg(key):
             return
         raise Rejection("DELETE", "NOT_FOUND", f"Expected to delete resource but no resource found with key `{key}`")
 

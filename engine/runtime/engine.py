@@ -427,6 +427,7 @@ class Engine(Deployments, InstanceProcessing, JobCommands, MessageCommands, Sche
             self._definitions[row["key"]] = self._definition(row, parsed)
         for row in loaded["forms"]:
             self._forms[row["key"]] = defs.Form(**row)
+        self._recover_decisions(loaded)
         self._instances: dict[int, dict[str, Any]] = {}
         self._live: dict[int, LiveInstance] = {}
         self._jobs: dict[int, dict[str, Any]] = loaded["jobs"]

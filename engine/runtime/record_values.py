@@ -32,6 +32,7 @@ DEFERRABLE = frozenset({
     "deploy", "create_process_instance", "cancel_process_instance", "activate_jobs", "complete_job",
     "fail_job", "throw_error", "update_job_retries", "update_job_timeout", "publish_message",
     "set_variables", "resolve_incident", "delete_resource", "broadcast_signal", "complete_user_task",
+    "evaluate_decision",
 })
 
 

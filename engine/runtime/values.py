@@ -47,11 +47,22 @@ class DecisionMetadata:
 
 
 @dataclass(frozen=True)
+class DecisionRequirementsMetadata:
+    dmn_decision_requirements_id: str
+    dmn_decision_requirements_name: str
+    version: int
+    decision_requirements_key: int
+    resource_name: str
+    tenant_id: str = DEFAULT_TENANT
+
+
+@dataclass(frozen=True)
 class Deployment:
     key: int
     processes: list[ProcessMetadata] = field(default_factory=list)
     forms: list[FormMetadata] = field(default_factory=list)
     decisions: list[DecisionMetadata] = field(default_factory=list)
+    decision_requirements: list[DecisionRequirementsMetadata] = field(default_factory=list)
     tenant_id: str = DEFAULT_TENANT
 
 

@@ -106,6 +106,13 @@ records = Table(
     Column("value", JSON, nullable=False),
 )
 
+decision_requirements = Table(
+    "engine_decision_requirements",
+    metadata,
+    Column("key", BigInteger, primary_key=True, autoincrement=False),
+    Column("row", JSON, nullable=False),
+)
+
 # Row-shaped state tables: the in-memory dict of each is written back as one JSON row per key.
 ROW_TABLES = {
     "jobs": jobs,
@@ -113,4 +120,5 @@ ROW_TABLES = {
     "subscriptions": subscriptions,
     "messages": messages,
     "timers": timers,
+    "decision_requirements": decision_requirements,  # DMN resources and their decisions
 }

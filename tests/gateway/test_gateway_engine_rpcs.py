@@ -128,12 +128,6 @@ def test_legacy_deploy_process_still_works(stub):
     assert [p.bpmnProcessId for p in answer.processes] == ["gateway-fee"]
 
 
-def test_evaluate_decision_says_it_is_not_supported(stub):
-    error = refused(lambda: stub.EvaluateDecision(pb.EvaluateDecisionRequest(decisionId="fees")))
-    assert error.code() == grpc.StatusCode.UNIMPLEMENTED
-    assert "business rule task" in error.details()
-
-
 def test_an_instance_that_ends_at_once_still_answers_with_its_result(stub):
     deploy(stub, "gateway-instant.bpmn")
     answer = stub.CreateProcessInstanceWithResult(
