@@ -27,7 +27,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.dialect import specs
 from engine.dialect.mappings import visible_variables
-from engine.dialect.scopes import local_variables
+from engine.dialect.scopes import element_key, is_inner_instance, local_variables
 
 from .definitions import Definition
 
@@ -121,6 +121,10 @@ class LiveInstance:
 
     def scope_of(self, task, definitions: dict[int, Definition]) -> ProcessScope:
         """Which (possibly called) process instance `task` runs in, and its flow scope key."""
+        if is_inner_instance(task):  # the flow scope of an inner instance is its body
+            outer = self.scope_of(task.parent, definitions)
+            return ProcessScope(outer.process_instance_key, outer.bpmn_process_id, outer.version,
+                                outer.definition_key, element_key(task.parent), outer.parent_process_instance_key)
         if task.workflow is self.workflow:
             if self._root_scope is None:
                 self._root_scope = ProcessScope(self.key, self.definition.bpmn_process_id,

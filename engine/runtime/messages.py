@@ -53,6 +53,9 @@ class MessageCommands:
         live = self._live.get(process_instance_key)
         if live is not None:
             return live.root_variables()
+        row = self._instances.get(process_instance_key)
+        if row is not None and row["state"] != "ACTIVE":
+            return dict(row.get("variables") or {})
         owner = self._owner_of_child(process_instance_key)
         if owner is not None:
             return self._child_variables(owner, process_instance_key)
