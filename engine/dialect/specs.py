@@ -107,15 +107,16 @@ class ZeebeScriptTask(JobWorker, PassThroughTask):
 
 
 class ZeebeBusinessRuleTask(JobWorker, PassThroughTask):
+    """zeebe:calledDecision: the latest version of a DMN decision into `resultVariable`; or a job."""
+
     def _run_hook(self, my_task):
-        if (self.extensions or {}).get("called_decision") and not self.opens_job():
-            raise ExpressionFailure(
-                "Expected to evaluate decision "
-                f"'{self.extensions['called_decision'].get('decisionId')}', but DMN decisions are "
-                "not supported by the embedded engine",
-                "CALLED_DECISION_ERROR",
-                my_task,
-            )
+        called = (self.extensions or {}).get("called_decision")
+        if called and not self.opens_job():
+            value = hooks_of(my_task).evaluate_called_decision(my_task, called)
+            result: dict = {}
+            set_path(result, called["resultVariable"], value)
+            received(my_task, result)
+            return True
         return super()._run_hook(my_task)
 
 
