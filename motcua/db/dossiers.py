@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from motcua.db.base import Base, IntEnumColumn, enum_column, now
-from motcua.deadlines import Pause, SupplementClock
+from motcua.db.base import LOCAL_ZONE, Base, IntEnumColumn, enum_column, now
+from motcua.deadlines import Pause, SupplementClock, classify
 from motcua.statuses import ApplicantKind, Channel, DossierStatus, PauseReason
+
+
+class Resolution(enum.IntEnum):
+    """How processing finished against the promised date (Biểu 06 "đã giải quyết" columns)."""
+
+    EARLY = 1  # trước hạn
+    ON_TIME = 2  # đúng hạn
+    LATE = 3  # quá hạn
+
+
+def resolution_of(finished_at: datetime | None, due_on: date | None) -> Resolution | None:
+    """Compare the Vietnam date processing finished with the promised date (dates, never
+    times); None while processing is not finished or nothing was promised."""
+    if finished_at is None or due_on is None:
+        return None
+    finished_on = (finished_at.astimezone(LOCAL_ZONE) if finished_at.tzinfo else finished_at).date()
+    return Resolution[classify(due_on, finished_on=finished_on).name]
 
 
 class Dossier(Base):
@@ -51,6 +69,9 @@ class Dossier(Base):
     status: Mapped[DossierStatus] = mapped_column(
         IntEnumColumn(DossierStatus), default=DossierStatus.RECEIVED, index=True)
     processing_finished_at: Mapped[datetime | None]
+    # derived from processing_finished_at and due_on whenever either is set (see
+    # _keep_resolution), so reports count resolved dossiers without date arithmetic
+    resolution: Mapped[Resolution | None] = mapped_column(IntEnumColumn(Resolution))
     returned_at: Mapped[datetime | None]
     process_instance_key: Mapped[int | None] = mapped_column(sa.BigInteger, index=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
@@ -66,6 +87,13 @@ class Dossier(Base):
     __table_args__ = (
         sa.CheckConstraint("status BETWEEN 1 AND 10", name="status_code"),
     )
+
+    @validates("processing_finished_at", "due_on")
+    def _keep_resolution(self, key: str, value: Any) -> Any:
+        finished_at = value if key == "processing_finished_at" else self.processing_finished_at
+        due_on = value if key == "due_on" else self.due_on
+        self.resolution = resolution_of(finished_at, due_on)
+        return value
 
     def record_status(self, status: DossierStatus, *, actor: str, at: datetime | None = None,
                       step: str | None = None, note: str | None = None,
