@@ -116,3 +116,17 @@ def test_access_matrix(open_app, role):
     assert wrong == [], f"as {role or 'anonymous'}:\n" + "\n".join(wrong)
     assert errors == [], f"server errors as {role or 'anonymous'}:\n" + "\n".join(errors)
 
+
+
+@pytest.mark.parametrize("body", [
+    None, [], "reply", {"dossierCode": 1, "requestId": [], "agreed": "yes", "opinion": {}},
+    {"dossierCode": "x", "requestId": "y", "agreed": True, "opinion": "ok", "documentNumber": 45},
+    {"dossierCode": "x" * 100_000, "requestId": "'; DROP TABLE consultation_requests;--",
+     "agreed": False, "opinion": "\x00"},
+])
+def test_an_agencys_odd_reply_is_a_clear_4xx(open_app, body):
+    client = open_app.test_client()
+    headers = {"Authorization": f"Bearer {agency_token(open_app)}"}
+    response = client.post("/api/v1/interagency/replies", json=body, headers=headers)
+    assert response.status_code in (404, 413, 422), response.get_data(as_text=True)[:300]
+    assert response.get_json()["error"]
