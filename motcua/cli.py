@@ -58,13 +58,20 @@ def workers() -> None:
 @main.command()
 @click.option("--host", default=None, help="[default: MOTCUA_WEB_HOST]")
 @click.option("--port", type=int, default=None, help="[default: MOTCUA_WEB_PORT]")
-def web(host: str | None, port: int | None) -> None:
-    """Run the staff and public webapp."""
+@click.option("--processes", type=click.IntRange(min=1), default=None,
+              help="worker processes [default: MOTCUA_WEB_PROCESSES, else one per core]")
+def web(host: str | None, port: int | None, processes: int | None) -> None:
+    """Run the staff and public webapp (several worker processes; Ctrl-C stops them all)."""
+    from motcua import web_server
+
     settings = settings_module.load()
     _migrate(settings)
-    argv = python_module("webapp", "--host", host or settings.web_host,
-                         "--port", str(port or settings.web_port))
-    _exec(argv)
+    try:
+        server = web_server.WebServerSettings.from_environment(
+            host or settings.web_host, port or settings.web_port, processes)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    web_server.serve(server)
 
 
 @main.command()
@@ -125,8 +132,8 @@ def up(demo: bool) -> None:
         if demo:
             supervisor.run_step("demo data", python_module("motcua", "demo"))
         supervisor.start(Service("workers", python_module("workers")))
-        supervisor.start(Service("webapp", python_module(
-            "webapp", "--host", settings.web_host, "--port", str(settings.web_port)),
+        supervisor.start(Service("webapp", python_module(  # as `motcua web` runs it
+            "motcua", "web", "--host", settings.web_host, "--port", str(settings.web_port)),
             ready_port=(settings.web_host, settings.web_port)))
         click.echo(f"\nmotcua is running: {settings.web_url}\nPress Ctrl-C to stop.\n")
         code = supervisor.wait()

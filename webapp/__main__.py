@@ -1,20 +1,14 @@
-"""`python -m webapp --host H --port P`: serve the webapp with waitress, with the inbox's task
-collector running in the background."""
+"""`python -m webapp --host H --port P [--processes N]`: the webapp as `motcua web` serves it
+(motcua/web_server.py: gunicorn workers, the inbox's task collector in one of them)."""
 
 import argparse
 
-from waitress import serve
+from motcua import db, settings, web_server
 
-from webapp import create_app
-
-parser = argparse.ArgumentParser(prog="motcua web")
+parser = argparse.ArgumentParser(prog="python -m webapp")
 parser.add_argument("--host", default="127.0.0.1")
 parser.add_argument("--port", type=int, default=8000)
+parser.add_argument("--processes", type=int, default=None)
 args = parser.parse_args()
-app = create_app()
-collector = app.extensions["motcua.collector"]
-collector.start()  # user tasks from the engine into the inbox (webapp/inbox/collector.py)
-try:
-    serve(app, host=args.host, port=args.port, threads=8, ident="motcua")
-finally:
-    collector.stop()
+db.migrate(settings.load().database_url)
+web_server.serve(web_server.WebServerSettings.from_environment(args.host, args.port, args.processes))

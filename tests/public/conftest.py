@@ -34,12 +34,26 @@ PAPERS = [{"component": "don-de-nghi", "copy_type": "original", "quantity": 1},
           {"component": "cchn-ban-goc", "copy_type": "original", "quantity": 1}]
 
 
-def make_app(tmp_path, monkeypatch, **config) -> Flask:
+class CacheClock:
+    """The public view cache's monotonic clock, moved on by the test (no sleeping)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def make_app(tmp_path, monkeypatch, cache_clock: CacheClock | None = None, **config) -> Flask:
     monkeypatch.setenv("MOTCUA_DATA_DIR", str(tmp_path))
     database_url = f"sqlite:///{tmp_path / 'motcua.db'}"
     migrate(database_url)
     settings = {"TESTING": True, "WTF_CSRF_ENABLED": False, "DATABASE_URL": database_url,
-                "PUBLIC_CLOCK": lambda: NOW, "SERVER_NAME": None}
+                "PUBLIC_CLOCK": lambda: NOW, "SERVER_NAME": None,
+                "PUBLIC_VIEW_CACHE_CLOCK": cache_clock or CacheClock()}
     settings.update(config)
     app = create_app(settings)
     app.config["TEST_DATABASE_URL"] = database_url
@@ -47,9 +61,14 @@ def make_app(tmp_path, monkeypatch, **config) -> Flask:
 
 
 @pytest.fixture
-def app_factory(tmp_path, monkeypatch) -> Callable[..., Flask]:
+def cache_clock() -> CacheClock:
+    return CacheClock()
+
+
+@pytest.fixture
+def app_factory(tmp_path, monkeypatch, cache_clock) -> Callable[..., Flask]:
     """Another app on the same database, with other settings (CSRF on, small limits…)."""
-    return lambda **config: make_app(tmp_path, monkeypatch, **config)
+    return lambda **config: make_app(tmp_path, monkeypatch, cache_clock, **config)
 
 
 @pytest.fixture

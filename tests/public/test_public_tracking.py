@@ -91,13 +91,14 @@ def test_supplement_tells_what_to_bring(client, desk):
     assert "<li>Bản gốc chứng chỉ hành nghề: Chưa nộp</li>" in text
 
 
-def test_result_ready_and_returned(client, desk, now):
+def test_result_ready_and_returned(client, desk, now, cache_clock):
     code = desk.receive()
     desk.finish(code, at=now - timedelta(days=1))
     text = page(client.get(f"/tra-cuu/{code}"))
     assert "Đã xử lý xong" in text and "Mời Ông/Bà đến Bộ phận Một cửa nhận kết quả" in text
     assert "Xong trước hạn" in text
     desk.hand_over(code)
+    cache_clock.advance(2)  # a new status shows within the public view cache's 2 s
     text = page(client.get(f"/tra-cuu/{code}"))
     assert "Đã trả kết quả" in text and f"/danh-gia/{code}" in text
 

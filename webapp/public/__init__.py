@@ -24,6 +24,9 @@ Configuration (app config, else environment; defaults in brackets)
   15 minutes; past it every lookup from that client waits.
 - `PUBLIC_FACTOR_FAILURES_PER_DAY` [20] — wrong second factors for one dossier per day, from all
   clients together; past it that dossier's details stay hidden for the rest of the window.
+  The counts are shared by every web process (`rate_limits.db` in the data directory).
+- `PUBLIC_VIEW_CACHE_SECONDS` [2] — how long each process keeps a dossier's public view (and its
+  page without details); a status change shows within this time. 0 turns the cache off.
 - `SMS_INBOUND_SECRET` / `MOTCUA_SMS_INBOUND_SECRET` — the webhook's shared secret (unset: the
   webhook answers 503).
 - `SMS_LOOKUPS_PER_HOUR` [5] per sender; `SMS_REPLIES_PER_HOUR` [300] in all.

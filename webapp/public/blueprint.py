@@ -10,14 +10,17 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template, request
 from sqlalchemy.orm import Session, sessionmaker
 
 from motcua.catalog import Catalog, Procedure, ProcedureNotFound, load_catalog
 from motcua.db import Dossier, session_factory, transaction
 from motcua.db.base import LOCAL_ZONE
-from motcua.rate_limits import Decision, RateLimiter
+from motcua.public_lookup import PublicFacts
+from motcua.rate_limits import Decision, RateLimiter, shared_counters
 from webapp import i18n
+from webapp.public.view_cache import DEFAULT_TTL_S, PublicViewCache
 
 bp = Blueprint("public", __name__, template_folder="templates", static_folder="static",
                static_url_path="/public-static")
@@ -47,6 +50,7 @@ class PublicSide:
     factor_failures: RateLimiter
     sms_senders: RateLimiter
     sms_replies: RateLimiter
+    views: PublicViewCache
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     @contextmanager
@@ -54,10 +58,16 @@ class PublicSide:
         with transaction(self.sessions) as session:
             yield session
 
+    @contextmanager
+    def connection(self) -> Iterator[sa.Connection]:
+        """A plain connection for Core reads (the lean queries of the tracking page)."""
+        with self.sessions.kw["bind"].connect() as connection:
+            yield connection
+
     def today(self) -> date:
         return self.clock().astimezone(LOCAL_ZONE).date()
 
-    def procedure_of(self, dossier: Dossier) -> Procedure | None:
+    def procedure_of(self, dossier: Dossier | PublicFacts) -> Procedure | None:
         try:
             return self.catalog.version(dossier.procedure_code, dossier.procedure_version)
         except ProcedureNotFound:
@@ -76,18 +86,33 @@ def side() -> PublicSide:
     else:
         sessions = session_factory(app.config.get("DATABASE_URL") or settings.database_url)
         catalog = load_catalog(Path(app.config.get("CATALOG_DIR") or settings.catalog_dir))
+    counters = shared_counters(settings.data_dir)  # every web process counts in one place
+
+    def limiter(name: str, window_s: float) -> RateLimiter:
+        return RateLimiter(_setting(name), window_s, store=counters, name=name.lower())
+
     created = PublicSide(
         sessions=sessions, catalog=catalog,
-        lookups=RateLimiter(_setting("PUBLIC_LOOKUPS_PER_MINUTE"), 60),
-        failures=RateLimiter(_setting("PUBLIC_FAILURES_PER_15_MIN"), 15 * 60),
-        factor_failures=RateLimiter(_setting("PUBLIC_FACTOR_FAILURES_PER_DAY"), 24 * 3600),
-        sms_senders=RateLimiter(_setting("SMS_LOOKUPS_PER_HOUR"), 3600),
-        sms_replies=RateLimiter(_setting("SMS_REPLIES_PER_HOUR"), 3600),
+        lookups=limiter("PUBLIC_LOOKUPS_PER_MINUTE", 60),
+        failures=limiter("PUBLIC_FAILURES_PER_15_MIN", 15 * 60),
+        factor_failures=limiter("PUBLIC_FACTOR_FAILURES_PER_DAY", 24 * 3600),
+        sms_senders=limiter("SMS_LOOKUPS_PER_HOUR", 3600),
+        sms_replies=limiter("SMS_REPLIES_PER_HOUR", 3600),
+        views=_view_cache(app.config),
     )
     if "PUBLIC_CLOCK" in app.config:
         created.clock = app.config["PUBLIC_CLOCK"]
     app.extensions["motcua.public"] = created
     return created
+
+
+def _view_cache(config: dict[str, Any]) -> PublicViewCache:
+    ttl = config.get("PUBLIC_VIEW_CACHE_SECONDS")
+    if ttl is None:
+        ttl = os.environ.get("MOTCUA_PUBLIC_VIEW_CACHE_SECONDS", "").strip() or DEFAULT_TTL_S
+    if "PUBLIC_VIEW_CACHE_CLOCK" in config:  # tests move time on
+        return PublicViewCache(float(ttl), clock=config["PUBLIC_VIEW_CACHE_CLOCK"])
+    return PublicViewCache(float(ttl))
 
 
 def client_key() -> str:

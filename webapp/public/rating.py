@@ -93,5 +93,6 @@ def submit_rating(code: str):
         return _closed(dossier.code, "rated")
     except RatingNotOpen:
         return _closed(dossier.code, "not_yet")
+    side().views.forget(dossier.code)  # the tracking page no longer asks for a rating
     return no_store(render_template("public/rate_done.html", code=dossier.code))
 

@@ -3,23 +3,30 @@
 Every lookup counts against the client's budget; an unknown code or a wrong second factor also
 counts against the client's (smaller) failure budget, and a wrong second factor against the
 dossier's, so neither codes nor the four digits can be guessed at speed.
+
+The hot path (`GET /tra-cuu/<code>` by someone who has not given the second factor) reads the
+public view from the per-process cache (webapp/public/view_cache.py) or from one lean query, and
+serves the page rendered once for that view and language, with this reader's CSRF token put in.
+The applicant's details are read, never cached, only for a reader who gave the second factor.
 """
 
 from __future__ import annotations
 
+import secrets
 import time
 from typing import Any
 
 from flask import jsonify, make_response, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import generate_csrf
 
-from motcua.db import Dossier
 from motcua.public_lookup import (
     ApplicantDetails,
+    ApplicantRecord,
     PublicView,
     TimelineEntry,
     applicant_details,
-    find_dossier,
-    is_rated,
+    load_applicant,
+    load_public_facts,
     normalise_code,
     public_view,
     second_factor_matches,
@@ -35,6 +42,7 @@ from webapp.public.blueprint import (
     t,
     too_many,
 )
+from webapp.public.view_cache import CachedView
 
 VERIFIED_FOR_S = 30 * 60
 _VERIFIED = "public_verified"  # session: {dossier code: until (epoch seconds)}
@@ -72,8 +80,11 @@ def step_label(entry: TimelineEntry) -> str:
     return status_label(entry.status)
 
 
-def check_second_factor(dossier: Dossier | None, digits: str) -> str:
-    """`accepted`, `rejected` or `locked` (too many wrong answers for this dossier today)."""
+def check_second_factor(dossier: ApplicantRecord | Any | None, digits: str) -> str:
+    """`accepted`, `rejected` or `locked` (too many wrong answers for this dossier today).
+
+    `dossier` is an `ApplicantRecord` or a `Dossier` row (anything with its code and the
+    applicant's phone and ID number)."""
     public = side()
     code_key = ("factor", (dossier.code if dossier is not None else "").upper())
     locked = not public.factor_failures.check(code_key).allowed
@@ -84,19 +95,28 @@ def check_second_factor(dossier: Dossier | None, digits: str) -> str:
     return "locked" if locked and dossier is not None else "rejected"
 
 
-def _lookup(code_text: str):
+def _cached_view(code_text: str) -> CachedView | None:
+    """The public view of the dossier `code_text` names, from this process's cache or the
+    database (one query); None for no such dossier."""
     code = normalise_code(code_text)
     if code is None:
-        return None, None
-    with side().transaction() as db:
-        dossier = find_dossier(db, code)
-        if dossier is None:
-            return None, None
-        view = public_view(dossier, side().procedure_of(dossier), side().today(),
-                           rated=is_rated(db, dossier))
-        details = applicant_details(dossier)
-        db.expunge(dossier)
-        return dossier, (view, details)
+        return None
+    public = side()
+    today = public.today()
+    key = (code, today)
+    entry = public.views.get(key)
+    if entry is not None:
+        return entry
+    with public.connection() as connection:
+        facts = load_public_facts(connection, code)
+    if facts is None:
+        return None
+    return public.views.put(key, public_view(facts, public.procedure_of(facts), today))
+
+
+def _applicant(code: str) -> ApplicantRecord | None:
+    with side().connection() as connection:
+        return load_applicant(connection, code)
 
 
 @bp.get("/t/<path:code>")
@@ -124,6 +144,28 @@ def _render_track(view: PublicView, details: ApplicantDetails | None, *, error: 
     return no_store(page, status)
 
 
+_CSRF_MARKER = f"csrf-marker-{secrets.token_hex(16)}"
+
+
+def _reads_shared_page() -> bool:
+    """Would this reader get the page exactly as any anonymous reader of that language does?"""
+    from webapp.auth import current_user
+
+    return (current_user() is None and "_flashes" not in session
+            and all(name == "lang" for name in request.args))  # ?lang= only changes the language
+
+
+def _shared_page(entry: CachedView):
+    """The page without details: rendered once per view and language, the CSRF token put in."""
+    language = i18n.current_language()
+    page = entry.pages.get(language)
+    if page is None:
+        page = entry.pages[language] = render_template(
+            "public/track.html", view=entry.view, details=None, error=None,
+            status_label=status_label, step_label=step_label, csrf_token=lambda: _CSRF_MARKER)
+    return no_store(page.replace(_CSRF_MARKER, generate_csrf()))
+
+
 def not_found_page(code: str):
     record_failure()
     page = render_template("public/track_form.html", code=code, error=t("public.track.not_found"))
@@ -135,13 +177,18 @@ def track(code: str):
     decision = lookup_allowed()
     if not decision.allowed:
         return too_many(decision)
-    dossier, found = _lookup(code)
-    if dossier is None:
+    entry = _cached_view(code)
+    if entry is None:
         return not_found_page(code)
-    view, details = found
+    view = entry.view
     if view.code != code:
         return redirect(url_for("public.track", code=view.code))
-    return _render_track(view, details if _verified(view.code) else None)
+    if _verified(view.code):
+        record = _applicant(view.code)
+        return _render_track(view, applicant_details(record) if record else None)
+    if _reads_shared_page():
+        return _shared_page(entry)
+    return _render_track(view, None)
 
 
 @bp.post("/tra-cuu/<path:code>")
@@ -150,16 +197,16 @@ def verify(code: str):
     decision = lookup_allowed()
     if not decision.allowed:
         return too_many(decision)
-    dossier, found = _lookup(code)
-    outcome = check_second_factor(dossier, request.form.get("digits", ""))
-    if dossier is None:
+    entry = _cached_view(code)
+    record = _applicant(entry.view.code) if entry is not None else None
+    outcome = check_second_factor(record, request.form.get("digits", ""))
+    if entry is None or record is None:
         return not_found_page(code)
-    view, details = found
     if outcome == "accepted":
-        _remember_verified(view.code)
-        return redirect(url_for("public.track", code=view.code) + "#applicant")
+        _remember_verified(record.code)
+        return redirect(url_for("public.track", code=record.code) + "#applicant")
     error = t("public.verify.locked" if outcome == "locked" else "public.verify.wrong")
-    return _render_track(view, None, error=error, status=403)
+    return _render_track(entry.view, None, error=error, status=403)
 
 
 @bp.post("/tra-cuu/<path:code>/an-thong-tin")
@@ -207,17 +254,18 @@ def dossier_json(code: str):
     decision = lookup_allowed()
     if not decision.allowed:
         return too_many(decision, as_json=True)
-    dossier, found = _lookup(code)
+    entry = _cached_view(code)
     digits = request.headers.get(FACTOR_HEADER)
     factor = "absent"
+    record = None
     if digits is not None:
-        factor = check_second_factor(dossier, digits)
-    if dossier is None:
+        record = _applicant(entry.view.code) if entry is not None else None
+        factor = check_second_factor(record, digits)
+    if entry is None:
         if digits is None:
             record_failure()
         response = jsonify(error=t("public.track.not_found"), status=404)
         return no_store(response, 404)
-    view, details = found
-    response = jsonify(view_as_json(view, details if factor == "accepted" else None, factor))
+    details = applicant_details(record) if factor == "accepted" and record is not None else None
+    response = jsonify(view_as_json(entry.view, details, factor))
     return no_store(response, 403 if factor in ("rejected", "locked") else 200)
-
