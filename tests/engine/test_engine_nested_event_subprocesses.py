@@ -1,0 +1,113 @@
+"""Event subprocesses inside an embedded subprocess (Zeebe 8.6): their subscriptions open when the
+subprocess is entered and close when it ends; an error thrown inside is caught by the subprocess's
+own error event subprocess before any boundary further out. Each with a restart in the middle."""
+from __future__ import annotations
+
+import pytest
+
+from engine.runtime import Rejection
+
+from .conftest import chain, flow, process, service
+
+ERROR = '<bpmn:error id="boom" errorCode="BOOM"/>'
+MESSAGE = ('<bpmn:message id="m" name="amend"><bpmn:extensionElements>'
+           '<zeebe:subscription correlationKey="=code"/></bpmn:extensionElements></bpmn:message>')
+TRIGGERS = {
+    "error": '<bpmn:errorEventDefinition errorRef="boom"/>',
+    "message": '<bpmn:messageEventDefinition messageRef="m"/>',
+    "timer": '<bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>',
+}
+
+
+def nested(trigger: str, interrupting: bool = True) -> str:
+    """`case` subprocess: job `case.work`, and an event subprocess `handler` (start `hs`, job
+    `case.handle`); the subprocess also has an error boundary `outer-failed` -> `case.outer-fix`."""
+    flag = "" if interrupting else ' isInterrupting="false"'
+    return process("nest", f"""
+    <bpmn:startEvent id="s"/><bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>
+    {service("after", "case.after")}{service("outer-fix", "case.outer-fix")}
+    <bpmn:subProcess id="case">
+      <bpmn:startEvent id="cs"/>{service("work", "case.work")}<bpmn:endEvent id="ce"/>
+      {flow("cs", "work")}{flow("work", "ce")}
+      <bpmn:subProcess id="handler" triggeredByEvent="true">
+        <bpmn:startEvent id="hs"{flag}>{TRIGGERS[trigger]}</bpmn:startEvent>
+        {service("handle", "case.handle")}<bpmn:endEvent id="he"/>{flow("hs", "handle")}{flow("handle", "he")}
+      </bpmn:subProcess>
+    </bpmn:subProcess>
+    <bpmn:boundaryEvent id="outer-failed" attachedToRef="case">{TRIGGERS["error"]}</bpmn:boundaryEvent>"""
+        + chain("s", "case", "after", "e") + flow("outer-failed", "outer-fix") + flow("outer-fix", "e2"),
+        extra=ERROR + MESSAGE)
+
+
+NOT_YET = pytest.mark.xfail(strict=True, reason="event subprocesses are handled at the process root only: a "
+                            "nested one is not subscribed, not routed errors, and keeps its subprocess open")
+
+
+def fire(kit, trigger: str) -> None:
+    if trigger == "error":
+        kit.throw_error("case.work", "BOOM", "failed", cause="work")
+    elif trigger == "message":
+        kit.publish_message("amend", "C-1", cause="message")
+    else:
+        kit.advance(hours=2)
+
+
+@NOT_YET
+@pytest.mark.parametrize("trigger", ["error", "message", "timer"])
+@pytest.mark.parametrize("restart", [False, True])
+def test_interrupting_event_subprocess_inside_a_subprocess(kit, trigger, restart):
+    kit.deploy_text("nest.bpmn", nested(trigger))
+    instance = kit.start("nest", code="C-1")
+    [work] = kit.activate("case.work")
+    if restart:
+        kit.restart()
+    fire(kit, trigger)
+    assert instance.incidents() == []
+    assert instance.is_waiting_at("handle") and not instance.is_waiting_at("outer-fix")
+    assert kit.jobs("case.work") == []
+    with pytest.raises(Rejection):
+        kit.engine.complete_job(work.key, {})
+    if restart:
+        kit.restart()
+    [job] = kit.activate("case.handle")
+    if trigger != "timer":
+        assert job.variables["cause"] == ("work" if trigger == "error" else "message")
+    kit.engine.complete_job(job.key, {"handled": True})
+    assert instance.is_waiting_at("after")  # the subprocess completed through its handler
+    kit.complete_job("case.after")
+    assert instance.is_completed() and instance.variables["handled"] is True
+
+
+@pytest.mark.parametrize("trigger", [pytest.param("message", marks=NOT_YET), "timer"])
+@pytest.mark.parametrize("restart", [False, True])
+def test_non_interrupting_event_subprocess_inside_a_subprocess(kit, trigger, restart):
+    kit.deploy_text("nest.bpmn", nested(trigger, interrupting=False))
+    instance = kit.start("nest", code="C-1")
+    if restart:
+        kit.restart()
+    fire(kit, trigger)
+    assert instance.is_waiting_at("handle") and instance.is_waiting_at("work")
+    kit.complete_job("case.handle")
+    if restart:
+        kit.restart()
+    kit.complete_job("case.work")
+    assert instance.is_waiting_at("after")
+    kit.complete_job("case.after")
+    assert instance.is_completed()
+
+
+@NOT_YET
+@pytest.mark.parametrize("trigger", ["message", "timer"])
+def test_event_subprocess_subscription_closes_when_the_subprocess_ends(kit, trigger):
+    kit.deploy_text("nest.bpmn", nested(trigger))
+    instance = kit.start("nest", code="C-1")
+    kit.complete_job("case.work")
+    assert instance.is_waiting_at("after")
+    kit.restart()
+    fire(kit, trigger)
+    assert not instance.is_waiting_at("handle") and kit.jobs("case.handle") == []
+    subscriptions = [r for r in kit.engine.records(value_type="PROCESS_MESSAGE_SUBSCRIPTION", limit=10_000)
+                     if r.value["elementId"] == "hs"]
+    timers = [r for r in kit.engine.records(value_type="TIMER", limit=10_000) if r.value["elementId"] == "hs"]
+    opened = subscriptions if trigger == "message" else timers
+    assert [r.intent for r in opened] == ["CREATED", "DELETED" if trigger == "message" else "CANCELED"]
