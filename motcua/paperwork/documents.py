@@ -9,7 +9,7 @@ from datetime import datetime
 
 from motcua.db import DocumentKind
 from motcua.db.base import LOCAL_ZONE
-from motcua.paperwork.layout import OfficialPaper
+from motcua.paperwork.layout import OfficialPaper, whole_font
 
 
 class DocumentType(enum.StrEnum):
@@ -263,5 +263,8 @@ _BUILDERS: dict[DocumentType, Callable[[PaperFacts], tuple[str, OfficialPaper]]]
 def render(document_type: DocumentType | str, facts: PaperFacts) -> RenderedPaper:
     kind = DocumentType(document_type)
     title, paper = _BUILDERS[kind](facts)
+    if paper.lacks_glyphs:  # a character beyond the Vietnamese repertoire: the whole font has it
+        with whole_font():
+            title, paper = _BUILDERS[kind](facts)
     safe_code = facts.dossier_code.replace("/", "-")
     return RenderedPaper(kind.kind, title, f"{kind.value}-{safe_code}.pdf", paper.to_bytes())

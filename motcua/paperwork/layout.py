@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
+import contextvars
 import io
 import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import segno
@@ -11,6 +18,20 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
+
+# What Vietnamese administrative papers print: ASCII, Latin-1, Latin Extended-A, ơ/ư, the
+# combining marks of decomposed Vietnamese text, Vietnamese letters with their tones, dashes,
+# quotes, ellipsis, ‰, ₫, €, №. DejaVu Sans has some 6,000 glyphs; parsing all of them for
+# every paper cost more than laying the paper out, so each process cuts the font once to these
+# few hundred (`repertoire_font_path`). A paper with a character beyond them (a name in another
+# script) is laid out again with the whole font (`render` in documents.py).
+REPERTOIRE = ((0x20, 0x7E), (0xA0, 0x17F), (0x1A0, 0x1A1), (0x1AF, 0x1B0), (0x300, 0x303),
+              (0x306, 0x306), (0x309, 0x309), (0x31B, 0x31B), (0x323, 0x323), (0x1EA0, 0x1EF9),
+              (0x2010, 0x2027), (0x2030, 0x203A), (0x20AB, 0x20AC), (0x2116, 0x2116))
+
+_whole_font = contextvars.ContextVar("whole_font", default=False)
+_repertoire_lock = threading.Lock()
+_repertoire_fonts: dict[Path, Path] = {}
 
 
 def font_path(bold: bool = False) -> Path:
@@ -23,13 +44,63 @@ def font_path(bold: bool = False) -> Path:
     raise FileNotFoundError(f"{name} not found: install fonts-dejavu-core or set MOTCUA_PDF_FONT_DIR")
 
 
+def repertoire_font_path(bold: bool = False) -> Path:
+    """`font_path(bold)` cut to `REPERTOIRE`, made once per process in a private directory."""
+    source = font_path(bold)
+    with _repertoire_lock:
+        if source not in _repertoire_fonts:
+            _repertoire_fonts[source] = _cut_to_repertoire(source)
+        return _repertoire_fonts[source]
+
+
+def _cut_to_repertoire(source: Path) -> Path:
+    from fontTools import subset
+
+    options = subset.Options(notdef_outline=True, recommended_glyphs=True, glyph_names=True,
+                             name_IDs=["*"], name_languages=["*"], ignore_missing_unicodes=True)
+    options.drop_tables += ["FFTM", "GDEF", "GPOS", "GSUB", "kern", "hdmx"]  # fpdf uses none
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=[code for first, last in REPERTOIRE for code in range(first, last + 1)])
+    with subset.load_font(str(source), options) as font:
+        subsetter.subset(font)
+        target = _private_dir() / source.name
+        subset.save_font(font, str(target), options)
+    return target
+
+
+_private: Path | None = None
+
+
+def _private_dir() -> Path:
+    global _private
+    if _private is None:
+        _private = Path(tempfile.mkdtemp(prefix="motcua-fonts-"))
+        atexit.register(shutil.rmtree, _private, ignore_errors=True)
+    return _private
+
+
+@contextmanager
+def whole_font() -> Iterator[None]:
+    """Papers made inside use the whole font file (for text beyond `REPERTOIRE`)."""
+    token = _whole_font.set(True)
+    try:
+        yield
+    finally:
+        _whole_font.reset(token)
+
+
 class OfficialPaper(FPDF):
     """A4 paper with the motto and agency header of Vietnamese administrative documents."""
 
     def __init__(self, title: str) -> None:
         super().__init__(format="A4")
-        self.add_font("DejaVu", "", str(font_path()))
-        self.add_font("DejaVu", "B", str(font_path(bold=True)))
+        path = font_path if _whole_font.get() else repertoire_font_path
+        self.add_font("DejaVu", "", str(path()))
+        self.add_font("DejaVu", "B", str(path(bold=True)))
+        for font in self.fonts.values():
+            # the glyphs' boxes are right in the file: re-measuring them when the font is subset
+            # into the PDF would decode and re-encode every glyph used
+            font.ttfont.recalcBBoxes = False
         self.set_title(title)
         self.set_creator("motcua")
         self.set_margins(20, 15, 20)
@@ -114,6 +185,11 @@ class OfficialPaper(FPDF):
         self.set_font("DejaVu", "", 9)
         self.multi_cell(0, 5, f"{caption}\n{link}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_y(max(self.get_y(), y + size_mm + 2))
+
+    @property
+    def lacks_glyphs(self) -> bool:
+        """Some text had a character the paper's font has no glyph for."""
+        return any(getattr(font, "missing_glyphs", None) for font in self.fonts.values())
 
     def to_bytes(self) -> bytes:
         return bytes(self.output())
