@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from engine.dialect import specs
@@ -51,7 +51,7 @@ GROUP_LIMIT = 128  # commands that may share one transaction
 @dataclass
 class _Command:
     run: Callable[[], Any]
-    done: threading.Event = field(default_factory=threading.Event)
+    done: threading.Event | None = None  # only for a caller that waits (not for a future)
     result: Any = None
     error: BaseException | None = None
     future: Future | None = None
@@ -78,6 +78,7 @@ class Engine(Deployments, InstanceProcessing, JobCommands, MessageCommands, Sche
         self._wake = threading.Condition()
         self._running = False
         self._current: LiveInstance | None = None
+        self._stamp: int | None = None  # the clock read once per command, for its records
         self._deferred_call = threading.local()
         if hasattr(self.clock, "on_change"):
             self.clock.on_change(self._poke_scheduler)
@@ -302,6 +303,8 @@ class Engine(Deployments, InstanceProcessing, JobCommands, MessageCommands, Sche
         deferred = getattr(self._deferred_call, "active", False)
         if deferred:
             command.future = Future()
+        else:
+            command.done = threading.Event()
         # Checked and queued under one lock: after close() queues its stop mark, nothing follows it.
         with self._pending_lock:
             if not self._running:
@@ -339,6 +342,7 @@ class Engine(Deployments, InstanceProcessing, JobCommands, MessageCommands, Sche
                 if command.future is not None and not command.future.set_running_or_notify_cancel():
                     command.future = None  # cancelled by its caller before it ran: skipped, never answered
                     continue
+                self._stamp = None  # the records of one command share their timestamp
                 try:
                     command.result = command.run()
                 except Rejection as rejection:
@@ -346,6 +350,7 @@ class Engine(Deployments, InstanceProcessing, JobCommands, MessageCommands, Sche
                 except Exception as error:  # a bug must neither take the writer down nor stay in memory
                     log.exception("engine command failed")
                     command.error = failure = error
+            self._stamp = None
             if failure is None:
                 try:
                     self._flush()
@@ -359,7 +364,8 @@ class Engine(Deployments, InstanceProcessing, JobCommands, MessageCommands, Sche
                 self._pending -= len(batch)
             for command in batch:
                 if command.future is None:
-                    command.done.set()
+                    if command.done is not None:
+                        command.done.set()
                 elif command.error is not None:
                     command.future.set_exception(command.error)
                 else:
@@ -501,8 +507,11 @@ class Engine(Deployments, InstanceProcessing, JobCommands, MessageCommands, Sche
     def _record(self, value_type: str, intent: str, key: int, value: dict[str, Any],
                 process_instance_key: int | None = None) -> None:
         self._position += 1
+        stamp = self._stamp
+        if stamp is None:
+            stamp = self._stamp = self._now()
         self._changes.records.append({
-            "position": self._position, "key": key, "timestamp": self._now(), "value_type": value_type,
+            "position": self._position, "key": key, "timestamp": stamp, "value_type": value_type,
             "intent": intent, "process_instance_key": process_instance_key, "value": value})
 
     def _records_query(self, after: int, limit: int, value_type: str | None, pik: int | None) -> list[Record]:

@@ -6,7 +6,7 @@ import logging
 from copy import deepcopy
 from typing import Any
 
-from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -19,6 +19,7 @@ from engine.dialect.expressions import ExpressionFailure, value_of
 from engine.dialect.mappings import visible_variables
 from engine.dialect.steps import do_engine_steps
 from engine.dialect.timers import due_of
+from engine.dialect.workflow import new_workflow
 
 from . import definitions as defs
 from .clock import epoch_ms
@@ -116,8 +117,7 @@ class InstanceProcessing:
                         event: BpmnEvent | None = None, start_before: list | None = None) -> LiveInstance:
         key = self._keys.next()
         called = self._bind_called(definition)
-        workflow = BpmnWorkflow(definition.spec, self._subprocess_specs(definition, called),
-                                script_engine=self._script_engine)
+        workflow = new_workflow(definition.spec, self._subprocess_specs(definition, called), self._script_engine)
         live = LiveInstance(key, definition, workflow, called, self._now(), mint=self._keys.next)
         workflow.data[scopes.ROOT_KEY] = key
         self._attach(live)
