@@ -110,6 +110,14 @@ class ZeebeExtensions:
             if "called_decision" in found and not (found["called_decision"].get(attribute) or "").strip():
                 self.raise_validation_exception(
                     f"Attribute '{attribute}' of 'zeebe:calledDecision' must be present and not empty")
+        binding = (found.get("called_decision") or {}).get("bindingType", "latest")
+        if binding not in ("latest", "deployment", "versionTag"):
+            self.raise_validation_exception(
+                f"Attribute 'bindingType' of 'zeebe:calledDecision' must be 'latest', 'deployment' or "
+                f"'versionTag', but was '{binding}'")
+        if binding == "versionTag" and not (found["called_decision"].get("versionTag") or "").strip():
+            self.raise_validation_exception(
+                "Attribute 'versionTag' of 'zeebe:calledDecision' must be present with bindingType 'versionTag'")
 
     def create_task(self):
         task = super().create_task()

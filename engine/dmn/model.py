@@ -57,6 +57,7 @@ class Decision:
     name: str
     logic: DecisionTable | LiteralExpression
     required: tuple[str, ...] = ()
+    version_tag: str | None = None  # zeebe:versionTag, for bindingType="versionTag"
 
     @property
     def decision_type(self) -> str:

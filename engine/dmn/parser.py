@@ -29,6 +29,8 @@ DMN_NAMESPACES = (
     "https://www.omg.org/spec/DMN/20230324/MODEL/",  # 1.5
 )
 
+ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
+
 # No DTDs, no entities, no network: a DMN file is data, never a way to read the server's files.
 _XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
@@ -100,7 +102,9 @@ class _Reader:
         else:
             raise self.fail(decision_id, "expected a decision table or a literal expression, "
                                          "but the decision has neither")
-        return Decision(decision_id, node.get("name") or decision_id, logic, required)
+        tag = node.find(f"dmn:extensionElements/{{{ZEEBE_NS}}}versionTag", self.ns)
+        version_tag = ((tag.get("value") or "").strip() or None) if tag is not None else None
+        return Decision(decision_id, node.get("name") or decision_id, logic, required, version_tag)
 
     def table(self, decision_id: str, node) -> DecisionTable:
         hit_policy = (node.get("hitPolicy") or "UNIQUE").strip().upper()

@@ -262,11 +262,8 @@ class DecisionCommands:
         variables = live.visible_variables(task)
         decision_id = value_of(called.get("decisionId"), variables)
         decision_id = "" if decision_id is None else str(decision_id)
-        decision = self._latest_decision(decision_id)
-        if decision is None:
-            raise ExpressionFailure(f"Expected to evaluate decision '{decision_id}', but no decision found for id "
-                                    f"'{decision_id}'", "CALLED_DECISION_ERROR", task)
         scope = live.scope_of(task, self._definitions)
+        decision = self._called_decision(decision_id, called, scope.definition_key, task)
         process = {"processInstanceKey": scope.process_instance_key, "bpmnProcessId": scope.bpmn_process_id,
                    "processDefinitionKey": scope.definition_key, "elementId": task.task_spec.bpmn_id,
                    "elementInstanceKey": self._ensure_element(live, task, record=False)}
@@ -276,3 +273,34 @@ class DecisionCommands:
         if evaluation.result.failed:
             raise ExpressionFailure(evaluation.result.failure_message, "DECISION_EVALUATION_ERROR", task)
         return evaluation.result.output
+
+    def _called_decision(self, decision_id: str, called: dict[str, str], definition_key: int,
+                         task) -> DeployedDecision:
+        """The decision version a business rule task binds to: the latest (default), the one
+        deployed together with the process, or the one with a version tag."""
+        binding = (called.get("bindingType") or "latest").strip()
+        candidates = [d for d in self._decisions.values() if d.decision_id == decision_id and not d.deleted]
+        if binding == "deployment":
+            definition = self._definitions.get(definition_key)
+            deployment_key = definition.deployment_key if definition else -1
+            candidates = [d for d in candidates if self._drgs[d.requirements_key].deployment_key == deployment_key]
+            problem = (f"Expected to evaluate decision '{decision_id}' with binding type 'deployment', but no such "
+                       f"decision found in the deployment with key {deployment_key} which contained the current "
+                       "process. To resolve this incident, migrate the process instance to a process definition "
+                       "that is deployed together with the intended decision to evaluate.")
+        elif binding == "versionTag":
+            tag = called.get("versionTag") or ""
+            candidates = [d for d in candidates if self._version_tag(d) == tag]
+            problem = (f"Expected to evaluate decision with id '{decision_id}' and version tag '{tag}', but no "
+                       "such decision found. To resolve this incident, deploy a decision with the given id and "
+                       "version tag.")
+        else:
+            problem = f"Expected to evaluate decision '{decision_id}', but no decision found for id '{decision_id}'"
+        decision = max(candidates, key=lambda d: d.version, default=None)
+        if decision is None:
+            raise ExpressionFailure(problem, "CALLED_DECISION_ERROR", task)
+        return decision
+
+    def _version_tag(self, decision: DeployedDecision) -> str | None:
+        graph = self._drgs[decision.requirements_key].graph
+        return graph.decisions[decision.decision_id].version_tag

@@ -8,7 +8,7 @@ DMN13 = "https://www.omg.org/spec/DMN/20191111/MODEL/"
 
 def dmn(*decisions: str, drg_id: str = "fees", name: str = "Fees", namespace: str = DMN13) -> str:
     return f"""<?xml version="1.0" encoding="UTF-8"?>
-<definitions xmlns="{namespace}" id="{drg_id}" name="{name}" namespace="http://camunda.org/schema/1.0/dmn">
+<definitions xmlns="{namespace}" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="{drg_id}" name="{name}" namespace="http://camunda.org/schema/1.0/dmn">
 {''.join(decisions)}
 </definitions>"""
 
@@ -17,14 +17,17 @@ def _text(value: str) -> str:
     return f"<text>{escape(value, quote=False)}</text>"
 
 
-def _requirements(required: tuple[str, ...]) -> str:
-    return "".join(f'<informationRequirement id="req-{r}"><requiredDecision href="#{r}"/></informationRequirement>'
+def _requirements(required: tuple[str, ...], version_tag: str | None = None) -> str:
+    tag = (f'<extensionElements><zeebe:versionTag value="{version_tag}"/></extensionElements>'
+           if version_tag else "")
+    return tag + "".join(f'<informationRequirement id="req-{r}"><requiredDecision href="#{r}"/></informationRequirement>'
                    for r in required)
 
 
 def table(decision_id: str, inputs: list[str], outputs: list[str], rules: list[tuple[list[str], list[str]]], *,
           hit_policy: str = "UNIQUE", aggregation: str | None = None, required: tuple[str, ...] = (),
-          output_values: dict[str, str] | None = None, name: str | None = None) -> str:
+          output_values: dict[str, str] | None = None, name: str | None = None,
+          version_tag: str | None = None) -> str:
     """A decision table: input expressions, output names, rules as ([input entries], [output entries])."""
     policy = f' hitPolicy="{hit_policy}"' if hit_policy != "UNIQUE" else ""
     aggregate = f' aggregation="{aggregation}"' if aggregation else ""
@@ -40,11 +43,12 @@ def table(decision_id: str, inputs: list[str], outputs: list[str], rules: list[t
         + "".join(f'<outputEntry id="{decision_id}-r{n}-o{i}">{_text(e)}</outputEntry>' for i, e in enumerate(results))
         + "</rule>"
         for n, (entries, results) in enumerate(rules, start=1))
-    return (f'<decision id="{decision_id}" name="{name or decision_id}">{_requirements(required)}'
+    return (f'<decision id="{decision_id}" name="{name or decision_id}">{_requirements(required, version_tag)}'
             f'<decisionTable id="{decision_id}-table"{policy}{aggregate}>{columns}{body}</decisionTable></decision>')
 
 
-def literal(decision_id: str, expression: str, *, required: tuple[str, ...] = (), name: str | None = None) -> str:
-    return (f'<decision id="{decision_id}" name="{name or decision_id}">{_requirements(required)}'
+def literal(decision_id: str, expression: str, *, required: tuple[str, ...] = (), name: str | None = None,
+            version_tag: str | None = None) -> str:
+    return (f'<decision id="{decision_id}" name="{name or decision_id}">{_requirements(required, version_tag)}'
             f'<variable id="{decision_id}-var" name="{decision_id}"/>'
             f'<literalExpression id="{decision_id}-expr">{_text(expression)}</literalExpression></decision>')

@@ -153,3 +153,37 @@ def test_business_rule_task_needs_decision_id_and_result_variable(kit):
     with pytest.raises(Rejection) as refused:
         kit.deploy_text("permit.bpmn", fee_process(result=""))
     assert "Attribute 'resultVariable' of 'zeebe:calledDecision' must be present and not empty" in refused.value.reason
+
+
+def binding_process(binding: str) -> str:
+    return process("permit", '<bpmn:startEvent id="s"/>' + (
+        f'<bpmn:businessRuleTask id="decide-fee"><bpmn:extensionElements>'
+        f'<zeebe:calledDecision decisionId="permit-fee" resultVariable="fee" {binding}/>'
+        f'</bpmn:extensionElements></bpmn:businessRuleTask>') + '<bpmn:endEvent id="e"/>'
+        + chain("s", "decide-fee", "e"))
+
+
+def test_binding_type_deployment_uses_the_decision_deployed_with_the_process(kit):
+    kit.engine.deploy([("fees.dmn", dmn(literal("permit-fee", "1")).encode()),
+                       ("permit.bpmn", binding_process('bindingType="deployment"').encode())])
+    kit.deploy_text("fees.dmn", dmn(literal("permit-fee", "2")))
+    assert kit.evaluate_decision("permit-fee") == 2
+    assert kit.start("permit").variables["fee"] == 1
+    kit.deploy_text("other.bpmn", binding_process('bindingType="deployment"').replace('id="permit"', 'id="other"'))
+    [incident] = kit.start("other").incidents()
+    assert incident["type"] == "CALLED_DECISION_ERROR"
+    assert incident["message"].startswith("Expected to evaluate decision 'permit-fee' with binding type "
+                                          "'deployment', but no such decision found in the deployment with key")
+
+
+def test_binding_type_version_tag_uses_the_tagged_version(kit):
+    kit.deploy_text("fees.dmn", dmn(literal("permit-fee", "1", version_tag="2026")))
+    kit.deploy_text("fees.dmn", dmn(literal("permit-fee", "2", version_tag="2027")))
+    kit.deploy_text("permit.bpmn", binding_process('bindingType="versionTag" versionTag="2026"'))
+    assert kit.start("permit").variables["fee"] == 1
+    kit.deploy_text("later.bpmn", binding_process('bindingType="versionTag" versionTag="2028"').replace(
+        'id="permit"', 'id="later"'))
+    [incident] = kit.start("later").incidents()
+    assert incident["message"] == ("Expected to evaluate decision with id 'permit-fee' and version tag '2028', "
+                                   "but no such decision found. To resolve this incident, deploy a decision with "
+                                   "the given id and version tag.")
