@@ -57,6 +57,10 @@ async def _deploy(address: str, files: list[Path]) -> list[str]:
         elif hasattr(item, "form_id"):
             lines.append(f"form {item.form_id} version {item.version} (key {item.form_key}) "
                          f"from {item.resource_name}")
-        elif hasattr(item, "dmn_decision_id"):
-            lines.append(f"decision {item.dmn_decision_id} version {item.version} from {item.resource_name}")
+        elif hasattr(item, "dmn_decision_id"):  # a decision has no resource name: its DRG has
+            lines.append(f"decision {item.dmn_decision_id} version {item.version} (key {item.decision_key}) "
+                         f"in {item.dmn_decision_requirements_id}")
+        elif hasattr(item, "dmn_decision_requirements_id"):
+            lines.append(f"decisions {item.dmn_decision_requirements_id} version {item.version} "
+                         f"(key {item.decision_requirements_key}) from {item.resource_name}")
     return lines
