@@ -12,7 +12,9 @@ Public API
 - `record_request(session, request)` — the worker keeps what it sent to which agency (once per
   request id); `check_reply(session, reply, agency_code)` answers which consultation a reply from
   that agency's token answers, or raises `ReplyRefused` (`.status` 403/404/409/422, `.code` for
-  translation); `mark_replied(session, record, reply, by)` records it with an audit entry.
+  translation); `mark_replied(session, record, reply, by)` records it with an audit entry;
+  `waiting_consultations(session)` lists those not answered yet (a reply that came on paper is
+  typed in by an officer: `ConsultationReply(..., entered_by=username)`).
 - `AGENCY_CODE_PATTERN`: what an agency code looks like (`police-fire`, `PCCC`, `land-registry`).
 """
 
@@ -24,6 +26,7 @@ from datetime import datetime
 from typing import Any
 
 import requests
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from motcua.db import AuditEntry, ConsultationRecord
@@ -76,6 +79,7 @@ class ConsultationReply:
     opinion: str
     document_number: str | None
     replied_at: str
+    entered_by: str | None = None  # an officer who typed in the agency's paper letter
 
     @classmethod
     def from_json(cls, body: Any, agency_code: str | None = None,
@@ -100,11 +104,15 @@ class ConsultationReply:
                    str(body["opinion"]), body.get("documentNumber") or None,
                    str(body.get("repliedAt") or datetime.now().astimezone().isoformat(timespec="seconds")))
 
+    @property
+    def channel(self) -> str:
+        return "paper" if self.entered_by else "api"
+
     def as_variables(self) -> dict[str, Any]:
         return {"consultationReply": {
             "agencyCode": self.agency_code, "agencyName": self.agency_name, "agreed": self.agreed,
             "opinion": self.opinion, "documentNumber": self.document_number,
-            "repliedAt": self.replied_at}}
+            "repliedAt": self.replied_at, "channel": self.channel, "enteredBy": self.entered_by}}
 
 
 async def publish_reply(client: Any, reply: ConsultationReply) -> None:
@@ -157,13 +165,20 @@ def check_reply(session: Session, reply: ConsultationReply, agency_code: str) ->
 
 
 def mark_replied(session: Session, record: ConsultationRecord, reply: ConsultationReply, by: str) -> None:
-    """Record the reply (once) and who posted it, in the record and the audit log."""
+    """Record the reply (once) and who posted or typed it in, in the record and the audit log."""
     if record.replied_at is not None:
         return
     record.replied_at = now()
     record.replied_by = by
-    record.reply = {"answer": _answer(reply), "agencyName": reply.agency_name, "repliedAt": reply.replied_at}
-    session.add(AuditEntry(actor=by, action="consultation-replied", entity_type="dossier",
-                           entity_id=reply.dossier_code,
+    record.reply = {"answer": _answer(reply), "agencyName": reply.agency_name, "repliedAt": reply.replied_at,
+                    "channel": reply.channel}
+    action = "consultation-paper-reply-entered" if reply.entered_by else "consultation-replied"
+    session.add(AuditEntry(actor=by, action=action, entity_type="dossier", entity_id=reply.dossier_code,
                            details={"requestId": reply.request_id, "agencyCode": reply.agency_code,
                                     **_answer(reply)}))
+
+
+def waiting_consultations(session: Session, limit: int = 500) -> list[ConsultationRecord]:
+    """Consultations sent and not answered yet, the oldest due first."""
+    return list(session.scalars(sa.select(ConsultationRecord).where(ConsultationRecord.replied_at.is_(None))
+                                .order_by(ConsultationRecord.due_at, ConsultationRecord.sent_at).limit(limit)))

@@ -59,7 +59,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _register_staff_area(app: Flask, settings: settings_module.Settings) -> None:
     """The database (migrated on start), the engine's gateway and the staff blueprints."""
     from motcua.db import migrate
-    from webapp import admin, api, auth, dossiers, inbox, markdown, operations, reception, reports
+    from webapp import (
+        admin,
+        api,
+        auth,
+        consultations,
+        dossiers,
+        inbox,
+        markdown,
+        operations,
+        reception,
+        reports,
+    )
     from webapp.inbox.collector import TaskCollector
     from webapp.office import build_office
 
@@ -70,7 +81,8 @@ def _register_staff_area(app: Flask, settings: settings_module.Settings) -> None
     app.extensions["motcua.collector"] = TaskCollector(
         office, timeout_ms=app.config["INBOX_JOB_TIMEOUT_MS"])
     auth.init_app(app)
-    for blueprint in (auth.bp, admin.bp, inbox.bp, reception.bp, dossiers.bp, api.bp, reports.bp):
+    for blueprint in (auth.bp, admin.bp, inbox.bp, reception.bp, dossiers.bp, api.bp, reports.bp,
+                      consultations.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(operations.bp)  # /van-hanh: the engine's query API, repairs over gRPC
     csrf.exempt(api.bp)  # machine clients authenticate with Bearer tokens, not cookies

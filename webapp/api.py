@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import grpc
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, request, url_for
 
@@ -183,14 +182,8 @@ def interagency_reply():
     """A consulted agency answers (liên thông) with its own token: only a consultation sent to
     that agency, for that dossier; the waiting process goes on. A reply posted twice counts once
     (message id per request; the record says it was answered)."""
-    from motcua.consultations import (
-        REPLY_MESSAGE,
-        REPLY_TTL_MS,
-        ConsultationReply,
-        ReplyRefused,
-        check_reply,
-        mark_replied,
-    )
+    from motcua.consultations import ConsultationReply, ReplyRefused
+    from webapp.consultations import deliver
 
     agency = current_agency()
     try:
@@ -198,29 +191,11 @@ def interagency_reply():
     except ValueError as error:
         return problem(422, "api.error.invalid", detail=str(error))
     try:
-        with office().sessions() as db:
-            record = check_reply(db, reply, agency.code)
+        duplicate = deliver(reply, agency.code, by=agency.actor)
     except ReplyRefused as refused:
         return problem(refused.status, f"api.error.consultation.{refused.code}", detail=str(refused))
-    if record.replied_at is not None:  # answered already: nothing goes to the engine again
-        return jsonify(accepted=True, duplicate=True), 202
-    duplicate = False
-    try:
-        office().gateway.publish_message(REPLY_MESSAGE, reply.dossier_code, reply.as_variables(),
-                                         message_id=f"{reply.dossier_code}:reply:{reply.request_id}",
-                                         ttl_ms=REPLY_TTL_MS)
     except EngineUnavailable:
         return problem(503, "intake.engine_unavailable")
-    except grpc.RpcError as error:
-        if error.code() != grpc.StatusCode.ALREADY_EXISTS:  # the same reply again: already delivered
-            raise
-        duplicate = True
-    # recorded after the engine has it: a reply the engine never got is not marked answered
-    try:
-        with office().transaction() as db:
-            mark_replied(db, check_reply(db, reply, agency.code), reply, by=agency.actor)
-    except ReplyRefused as refused:  # answered differently in the meantime
-        return problem(refused.status, f"api.error.consultation.{refused.code}", detail=str(refused))
     return jsonify(accepted=True, duplicate=duplicate), 202
 
 

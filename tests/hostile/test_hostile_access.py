@@ -43,6 +43,9 @@ RULES: dict[str, object] = {
     "reports.period_json": REPORT_READERS,
     # a consulted agency answers a consultation sent to it, and does nothing else
     "api.interagency_reply": {AGENCY},
+    # an agency's reply on paper is typed in by those who handle appraisal, under their name
+    "consultations.waiting": {"specialist", "head", "admin"},
+    "consultations.paper_reply": {"specialist", "head", "admin"},
     # reception desk
     "reception.start": RECEPTION, "reception.intake": RECEPTION, "reception.submit": RECEPTION,
     "api.create_dossier": RECEPTION, "dossiers.resubmission": RECEPTION,

@@ -30,26 +30,45 @@ def staff_headers(sessions, username: str, role: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def web(tmp_path, monkeypatch, database_url, gateway):
+def web_app(tmp_path, monkeypatch, database_url, gateway):
+    """The webapp on the workers' database and engine (CSRF checks off: the tests post forms)."""
     monkeypatch.setenv("MOTCUA_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("MOTCUA_DATABASE_URL", database_url)
-    app = create_app({"TESTING": True, "ZEEBE_ADDRESS": gateway.address})
-    yield app.test_client()
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "ZEEBE_ADDRESS": gateway.address})
+    yield app
     app.extensions["motcua.office"].gateway.close()
 
 
-def test_only_the_agency_asked_answers_and_only_once(office, agency, sessions, web):
+@pytest.fixture
+def web(web_app):
+    return web_app.test_client()
+
+
+def signed_in(app, sessions, username: str, role: str):
+    with transaction(sessions) as session:
+        create_user(session, username, f"Cán bộ {role}", "mat-khau-123", [role])
+    client = app.test_client()
+    assert client.post("/sign-in", data={"username": username, "password": "mat-khau-123"}).status_code == 302
+    return client
+
+
+def ask_the_fire_police(office, agency):
     office.start_workers()
     office.submit(code=CODE)
     office.complete("Task_ReceptionCheck", intakeDecision="accept")
     office.complete("Task_Appraise", appraisalOutcome="consult", consultAgency="PCCC",
                     consultQuestion="Đề nghị cho ý kiến về giải pháp phòng cháy chữa cháy")
     [request] = agency.wait_for(lambda requests: len(requests) == 1)
+    return request.body["requestId"]
+
+
+def test_only_the_agency_asked_answers_and_only_once(office, agency, sessions, web):
+    request_id = ask_the_fire_police(office, agency)
     fire_police = agency_headers(sessions, "PCCC", "Phòng Cảnh sát PCCC")
     environment = agency_headers(sessions, "environment", "Sở Nông nghiệp và Môi trường")
     reception = staff_headers(sessions, "tiepnhan", "reception")
     admin = staff_headers(sessions, "quantri", "admin")
-    reply = {"dossierCode": CODE, "requestId": request.body["requestId"], "agreed": True,
+    reply = {"dossierCode": CODE, "requestId": request_id, "agreed": True,
              "opinion": "Thống nhất giải pháp PCCC", "documentNumber": "45/PCCC"}
     forged = {**reply, "agreed": False, "opinion": "Không đồng ý", "documentNumber": "99/GIA"}
 
@@ -84,7 +103,7 @@ def test_only_the_agency_asked_answers_and_only_once(office, agency, sessions, w
     assert (answer["agencyCode"], answer["agreed"], answer["documentNumber"]) == ("PCCC", True, "45/PCCC")
     assert answer["agencyName"] == "Phòng Cảnh sát PCCC"
     with sessions() as session:
-        record = session.get(ConsultationRecord, request.body["requestId"])
+        record = session.get(ConsultationRecord, request_id)
         audit = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "consultation-replied")).all()
     assert record.dossier_code == CODE and record.replied_by == "agency:PCCC"
     assert [(a.actor, a.entity_id, a.details["documentNumber"]) for a in audit] == [
@@ -102,3 +121,32 @@ def test_an_agency_token_opens_nothing_but_replies(sessions, web):
     for page in ("/inbox", "/reception", "/bao-cao", "/van-hanh/"):  # pages: not signed in
         response = web.get(page, headers=token)
         assert response.status_code == 302 and "/sign-in" in response.headers["Location"], page
+
+
+def test_a_paper_reply_is_typed_in_by_the_specialist_under_their_name(office, agency, sessions, web_app):
+    request_id = ask_the_fire_police(office, agency)
+    assert signed_in(web_app, sessions, "tiepnhan", "reception").get("/lien-thong/").status_code == 403
+    specialist = signed_in(web_app, sessions, "chuyenvien", "specialist")
+    waiting = specialist.get("/lien-thong/").get_data(as_text=True)
+    assert CODE in waiting and f"/lien-thong/{request_id}/van-ban-giay" in waiting
+    form = f"/lien-thong/{request_id}/van-ban-giay"
+    incomplete = specialist.post(form, data={"agreed": "yes", "opinion": ""})
+    assert incomplete.status_code == 422 and "Trường này là bắt buộc." in incomplete.get_data(as_text=True)
+
+    entered = specialist.post(form, data={"agreed": "no", "opinion": "Chưa đủ lối thoát nạn",
+                                          "document_number": "112/PC07", "agency_name": "Phòng PC07"})
+    assert entered.status_code == 302
+    _, appraisal = office.user_task("Task_Appraise")
+    answer = appraisal["consultationReply"]
+    assert (answer["agreed"], answer["documentNumber"], answer["channel"], answer["enteredBy"]) == (
+        False, "112/PC07", "paper", "chuyenvien")
+    with sessions() as session:
+        [audit] = session.scalars(sa.select(AuditEntry).where(AuditEntry.entity_id == CODE)).all()
+    assert (audit.actor, audit.action) == ("chuyenvien", "consultation-paper-reply-entered")
+    after = specialist.get("/lien-thong/").get_data(as_text=True)
+    assert "Đã ghi nhận ý kiến trả lời cho hồ sơ" in after and form not in after
+    assert "Không có văn bản lấy ý kiến nào đang chờ trả lời." in after
+
+    fire_police = agency_headers(sessions, "PCCC", "Phòng Cảnh sát PCCC")
+    late = {"dossierCode": CODE, "requestId": request_id, "agreed": True, "opinion": "Đồng ý"}
+    assert web_app.test_client().post(REPLIES, json=late, headers=fire_police).status_code == 409

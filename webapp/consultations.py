@@ -1,0 +1,113 @@
+"""Consultations of other agencies (liên thông) on the staff side: delivering a reply to the
+waiting process (for the agency's API call and for a paper letter alike), and the page where an
+officer types in a reply that came on paper — an action of its own, recorded with who entered it.
+
+Routes: `GET /lien-thong/` (consultations waiting for an answer), `GET|POST
+/lien-thong/<request_id>/van-ban-giay` (enter the agency's paper reply). Specialists, heads of
+division and admin: those who handle appraisal and receive the agency's letter.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import grpc
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from motcua.consultations import (
+    REPLY_MESSAGE,
+    REPLY_TTL_MS,
+    ConsultationReply,
+    ReplyRefused,
+    check_reply,
+    mark_replied,
+    waiting_consultations,
+)
+from motcua.db import ConsultationRecord
+from motcua.db.base import LOCAL_ZONE
+from motcua.roles import StaffRole
+from webapp.auth import current_user, needs_role, t
+from webapp.office import office
+from webapp.zeebe import EngineUnavailable
+
+bp = Blueprint("consultations", __name__, url_prefix="/lien-thong")
+
+ENTERS_PAPER_REPLIES = (StaffRole.SPECIALIST, StaffRole.HEAD, StaffRole.ADMIN)
+MAX_TEXT = 4000
+
+
+def deliver(reply: ConsultationReply, agency_code: str, by: str) -> bool:
+    """Hand a reply to the waiting process and record it; True when it was already delivered.
+    Raises `ReplyRefused` (not this agency's, unknown, answered differently) or
+    `EngineUnavailable`. Recorded only after the engine has it, so a reply the engine never got
+    is not marked answered."""
+    with office().sessions() as db:
+        record = check_reply(db, reply, agency_code)
+    if record.replied_at is not None:  # answered already: nothing goes to the engine again
+        return True
+    duplicate = False
+    try:
+        office().gateway.publish_message(REPLY_MESSAGE, reply.dossier_code, reply.as_variables(),
+                                         message_id=f"{reply.dossier_code}:reply:{reply.request_id}",
+                                         ttl_ms=REPLY_TTL_MS)
+    except grpc.RpcError as error:
+        if error.code() != grpc.StatusCode.ALREADY_EXISTS:  # the same reply again: already delivered
+            raise
+        duplicate = True
+    with office().transaction() as db:
+        mark_replied(db, check_reply(db, reply, agency_code), reply, by=by)
+    return duplicate
+
+
+@bp.get("/")
+@needs_role(*ENTERS_PAPER_REPLIES)
+def waiting():
+    with office().sessions() as db:
+        records = waiting_consultations(db)
+    return render_template("consultations/waiting.html", records=records)
+
+
+def _paper_reply(record: ConsultationRecord, form) -> tuple[ConsultationReply | None, dict[str, str]]:
+    errors: dict[str, str] = {}
+    agreed = form.get("agreed", "")
+    if agreed not in ("yes", "no"):
+        errors["agreed"] = t("form.error.required")
+    values = {name: form.get(name, "").strip() for name in ("opinion", "document_number", "agency_name")}
+    for name in ("opinion", "document_number"):
+        if not values[name]:
+            errors[name] = t("form.error.required")
+    for name, value in values.items():
+        if len(value) > MAX_TEXT:
+            errors[name] = t("consultations.error.too_long", limit=MAX_TEXT)
+    if errors:
+        return None, errors
+    return ConsultationReply(
+        record.dossier_code, record.request_id, record.agency_code,
+        values["agency_name"] or record.agency_code, agreed == "yes", values["opinion"],
+        values["document_number"], datetime.now(LOCAL_ZONE).isoformat(timespec="seconds"),
+        entered_by=current_user().username), {}
+
+
+@bp.route("/<request_id>/van-ban-giay", methods=["GET", "POST"])
+@needs_role(*ENTERS_PAPER_REPLIES)
+def paper_reply(request_id: str):
+    """The agency answered by an official letter: an officer types it in, under their name."""
+    with office().sessions() as db:
+        record = db.get(ConsultationRecord, request_id)
+    if record is None:
+        abort(404)
+    errors: dict[str, str] = {}
+    if request.method == "POST" and record.replied_at is None:
+        reply, errors = _paper_reply(record, request.form)
+        if reply is not None:
+            try:
+                deliver(reply, record.agency_code, by=current_user().username)
+            except ReplyRefused as refused:
+                flash(t(f"api.error.consultation.{refused.code}"), "error")
+            except EngineUnavailable:
+                flash(t("intake.engine_unavailable"), "error")
+            else:
+                flash(t("consultations.paper.entered", dossier=record.dossier_code), "success")
+                return redirect(url_for("consultations.waiting"))
+    return render_template("consultations/paper_reply.html", record=record, form=request.form,
+                           errors=errors), (422 if errors else 200)
