@@ -260,8 +260,7 @@ class DecisionCommands:
         live = self._current
         # What the task sees (LiveInstance keeps this in step with the engine's scope model).
         variables = live.visible_variables(task)
-        decision_id = value_of(called.get("decisionId"), variables)
-        decision_id = "" if decision_id is None else str(decision_id)
+        decision_id = _decision_id(called.get("decisionId") or "", variables, task)
         scope = live.scope_of(task, self._definitions)
         decision = self._called_decision(decision_id, called, scope.definition_key, task)
         process = {"processInstanceKey": scope.process_instance_key, "bpmnProcessId": scope.bpmn_process_id,
@@ -304,3 +303,14 @@ class DecisionCommands:
     def _version_tag(self, decision: DeployedDecision) -> str | None:
         graph = self._drgs[decision.requirements_key].graph
         return graph.decisions[decision.decision_id].version_tag
+
+
+def _decision_id(text: str, variables: dict[str, Any], task) -> str:
+    """The called decision's id: the attribute, or the text its FEEL expression gives."""
+    value = value_of(text, variables)
+    if isinstance(value, str):
+        return value
+    kind = {type(None): "NULL", bool: "BOOLEAN", int: "NUMBER", float: "NUMBER", list: "ARRAY",
+            dict: "OBJECT"}.get(type(value), type(value).__name__.upper())
+    raise ExpressionFailure(f"Expected result of the expression '{text.strip()[1:]}' to be 'STRING', but was "
+                            f"'{kind}'.", "EXTRACT_VALUE_ERROR", task)

@@ -42,13 +42,17 @@ def test_business_rule_task_writes_the_decision_output_without_a_job(kit):
     assert notify["type"] == "notify.sms" and dossier.is_completed()
 
 
-def test_decision_id_expression_and_output_mapping(kit):
+def test_decision_id_expression_and_io_mappings(kit):
     kit.deploy_text("fees.dmn", fee_decision())
-    kit.deploy_text("permit.bpmn", fee_process(
-        "=decisionName", '<zeebe:ioMapping><zeebe:output source="=fee * 2" target="doubleFee"/></zeebe:ioMapping>'))
-    dossier = kit.start("permit", kind="repair", area=10, decisionName="permit-fee")
+    kit.deploy_text("permit.bpmn", fee_process("=decisionName", '<zeebe:ioMapping>'
+                                               '<zeebe:input source="=floorArea" target="area"/>'
+                                               '<zeebe:output source="=fee * 2" target="doubleFee"/>'
+                                               '</zeebe:ioMapping>'))
+    dossier = kit.start("permit", kind="new", floorArea=300, decisionName="permit-fee")
     kit.complete_job("dossier.check")
-    assert dossier.variables["doubleFee"] == 100000
+    # As in Zeebe: with output mappings, the result variable stays local to the task.
+    assert dossier.variables == {"kind": "new", "floorArea": 300, "decisionName": "permit-fee", "doubleFee": 300000}
+    assert dossier.decision_outputs() == {"permit-fee": 150000}
 
 
 def test_engine_restart_between_deploy_and_evaluation_keeps_decisions(kit):
@@ -187,3 +191,16 @@ def test_binding_type_version_tag_uses_the_tagged_version(kit):
     assert incident["message"] == ("Expected to evaluate decision with id 'permit-fee' and version tag '2028', "
                                    "but no such decision found. To resolve this incident, deploy a decision with "
                                    "the given id and version tag.")
+
+
+def test_a_decision_id_expression_that_gives_no_text_is_an_incident_until_the_variable_is_set(kit):
+    kit.deploy_text("fees.dmn", fee_decision())
+    kit.deploy_text("permit.bpmn", fee_process("=decisionName"))
+    dossier = kit.start("permit", kind="repair")
+    kit.complete_job("dossier.check")
+    [incident] = dossier.incidents()
+    assert (incident["type"], incident["message"]) == (
+        "EXTRACT_VALUE_ERROR", "Expected result of the expression 'decisionName' to be 'STRING', but was 'NULL'.")
+    kit.engine.set_variables(dossier.key, {"decisionName": "permit-fee"})
+    kit.resolve_incidents(dossier)
+    assert dossier.variables["fee"] == 50000
