@@ -24,7 +24,7 @@ class StartEventInfo:
 
 @dataclass(frozen=True)
 class EventSubprocessStart:
-    """The start event of a top-level event subprocess (message and error are handled by the engine)."""
+    """The start event of an event subprocess (message and error are handled by the engine)."""
 
     subprocess_id: str
     element_id: str
@@ -33,6 +33,7 @@ class EventSubprocessStart:
     name: str | None = None  # message name
     correlation_key: str | None = None
     error_code: str | None = None  # None catches every error
+    scope_id: str | None = None  # the embedded subprocess it belongs to; None: the process itself
 
 
 @dataclass
@@ -51,6 +52,11 @@ class Definition:
     start_events: list[StartEventInfo]
     deleted: bool = False
     event_subprocesses: list[EventSubprocessStart] = field(default_factory=list)
+
+    @property
+    def nested_event_subprocesses(self) -> bool:
+        """Has event subprocesses inside embedded subprocesses (their scopes open and close)."""
+        return any(s.scope_id is not None for s in self.event_subprocesses)
 
     @property
     def none_start(self) -> StartEventInfo | None:
@@ -157,7 +163,9 @@ def _start_events(process) -> list[StartEventInfo]:
 def _event_subprocesses(process) -> list[EventSubprocessStart]:
     found = []
     root = process.getroottree().getroot()
-    for sub in process.xpath("./bpmn:subProcess[@triggeredByEvent='true']", namespaces=NSMAP):
+    for sub in process.xpath(".//bpmn:subProcess[@triggeredByEvent='true']", namespaces=NSMAP):
+        container = sub.getparent()
+        scope_id = None if container is process else container.get("id")
         for start in sub.xpath("./bpmn:startEvent", namespaces=NSMAP):
             interrupting = start.get("isInterrupting", "true").lower() == "true"
             message = start.xpath("./bpmn:messageEventDefinition", namespaces=NSMAP)
@@ -169,14 +177,16 @@ def _event_subprocesses(process) -> list[EventSubprocessStart]:
                 found.append(EventSubprocessStart(
                     sub.get("id"), start.get("id"), "message", interrupting,
                     name=node[0].get("name") if node else ref,
-                    correlation_key=key[0].get("correlationKey") if key else None))
+                    correlation_key=key[0].get("correlationKey") if key else None, scope_id=scope_id))
             elif error:
                 ref = error[0].get("errorRef")
                 node = root.xpath(f"//bpmn:error[@id='{ref}']", namespaces=NSMAP) if ref else []
                 found.append(EventSubprocessStart(sub.get("id"), start.get("id"), "error", interrupting,
-                                                  error_code=node[0].get("errorCode") if node else None))
+                                                  error_code=node[0].get("errorCode") if node else None,
+                                                  scope_id=scope_id))
             else:
-                found.append(EventSubprocessStart(sub.get("id"), start.get("id"), "timer", interrupting))
+                found.append(EventSubprocessStart(sub.get("id"), start.get("id"), "timer", interrupting,
+                                                  scope_id=scope_id))
     return found
 
 

@@ -7,7 +7,6 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions import ErrorEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins import BoundaryEventMixin
 from SpiffWorkflow.util.task import TaskState
 
 from engine.dialect.mappings import received
@@ -133,17 +132,24 @@ class JobCommands:
         task = live.task(job["task_id"])
         self._current = live
         event = BpmnEvent(ErrorEventDefinition(code, code=code), payload={}, target=task.workflow)
-        boundaries = self._error_boundaries(live, task, code)
-        uncaught = not boundaries and not self._catches_error(live, task, code)
-        if boundaries:
-            for catcher in boundaries:
+        found = self._error_catcher(live, task, code)
+        uncaught = found is None
+        if found is not None and found[0] == "boundary":
+            for catcher in found[1]:
                 catcher.task_spec.catch(catcher, event)
                 # The variables belong to the catching event and leave it like an event's output.
                 received(catcher, deepcopy(variables))
                 catcher.task_spec._update(catcher)
             live.workflow.bpmn_events = []
-        elif not uncaught:
-            self._catch_in_event_subprocess(live, event, variables)
+        elif found is not None:
+            workflow, start = found[1]
+            catcher = self._trigger_event_subprocess(live, workflow, start)
+            if catcher is None:
+                uncaught = True
+            else:
+                catcher.task_spec.catch(catcher, event)
+                received(catcher, deepcopy(variables))
+                catcher.task_spec._update(catcher)
         if uncaught:
             job.update(state="ERROR_THROWN", error_message=message)
             self._activatable.get(job["type"], {}).pop(key, None)
@@ -168,51 +174,31 @@ class JobCommands:
                 found.append(waiting)
         return found
 
-    def _error_boundaries(self, live: LiveInstance, task, code: str) -> list:
-        """The error boundary events that catch `code` thrown at `task`: those attached to the
-        task itself, else to the nearest enclosing activity (subprocess, multi-instance body),
-        never those on a sibling element in another branch of the same scope (Zeebe 8.6)."""
+    def _error_catcher(self, live: LiveInstance, task, code: str):
+        """Who catches error `code` thrown at `task`, as Zeebe looks (8.6): from the task outward,
+        at each element its own error boundary events, and at each flow scope (subprocess,
+        process) its error event subprocesses before the boundary events of the subprocess; never
+        a boundary on a sibling in another branch. ("boundary", [tasks]), ("evsub", (workflow of
+        the scope, start)) or None."""
         catchers = self._waiting_error_catchers(live, code)
-        if not catchers:
-            return []
         node = task
         while node is not None:
             parent = node.parent
             if parent is not None and isinstance(parent.task_spec, BoundaryEventSplit):
                 attached = [c for c in catchers if c.parent is parent and c is not node]
                 if attached:
-                    return attached
+                    return "boundary", attached
             if parent is None:
                 workflow = node.workflow
+                starts = [s for s in self._event_subprocesses_of(live, workflow, "error")
+                          if s.error_code in (None, code)]
+                if starts:
+                    start = next((s for s in starts if s.error_code == code), starts[0])
+                    return "evsub", (workflow, start)
                 parent_id = workflow.parent_task_id
                 parent = None if parent_id is None else live.workflow.get_task_from_id(parent_id)
             node = parent
-        return []
-
-    def _catch_in_event_subprocess(self, live: LiveInstance, event: BpmnEvent, variables: dict[str, Any]) -> None:
-        """Deliver an error no boundary catches to the error event subprocesses only: boundary
-        events elsewhere in the instance are hidden from Spiff's broadcast while it runs."""
-        manager = live.workflow.event_manager
-        hidden = {tid: t for tid, t in manager.tasks.items()
-                  if isinstance(t.task_spec, BoundaryEventMixin)}
-        for tid in hidden:
-            manager.tasks.pop(tid)
-        try:
-            live.workflow.catch(event)
-            for sub in live.workflow.subprocesses.values():
-                for start in sub.get_tasks(state=TaskState.WAITING | TaskState.READY):
-                    definition = getattr(start.task_spec, "event_definition", None)
-                    if isinstance(definition, ErrorEventDefinition) and start.internal_data.get("event_fired"):
-                        received(start, deepcopy(variables))
-        finally:
-            for tid, t in hidden.items():
-                if t.state == TaskState.WAITING and tid not in manager.tasks:
-                    manager.tasks[tid] = t
-        live.workflow.bpmn_events = []
-
-    def _catches_error(self, live: LiveInstance, task, code: str) -> bool:
-        """Is there an error event subprocess for `code`?"""
-        return any(s.kind == "error" and s.error_code in (None, code) for s in live.definition.event_subprocesses)
+        return None
 
     def _update_retries(self, key: int, retries: int) -> None:
         job = self._jobs.get(key)

@@ -151,8 +151,12 @@ class MessageCommands:
                 "name": message["name"], "correlationKey": message["correlation_key"],
                 "processInstanceKey": sub["process_instance_key"], "elementId": sub["element_id"]}, live.key)
             self._current = live
-            live.workflow.catch(BpmnEvent(MessageEventDefinition(sub["message_name"]), payload={}))
-            live.workflow.bpmn_events = []
+            event = BpmnEvent(MessageEventDefinition(sub["message_name"]), payload={})
+            if sub["element_instance_key"] == live.key:
+                live.workflow.catch(event)
+                live.workflow.bpmn_events = []
+            else:
+                self._start_nested_event_subprocess(live, sub, event)
             found = self._variable_scope(sub["element_instance_key"])
             if found is not None:  # the variables leave the event subprocess's start event
                 scopes.propagate_keys(live.workflow, found[1], found[2], deepcopy(message["variables"]))
@@ -175,6 +179,20 @@ class MessageCommands:
         task.task_spec.catch(task, event)
         task.task_spec._update(task)
         self._settle(live)
+
+    def _start_nested_event_subprocess(self, live: LiveInstance, sub: dict[str, Any], event: BpmnEvent) -> None:
+        """A message for an event subprocess inside the embedded subprocess `sub` listens for."""
+        scope_task = live.task_by_element_key(sub["element_instance_key"])
+        workflow = live.workflow.subprocesses.get(scope_task.id) if scope_task is not None else None
+        if workflow is None:
+            return
+        definition, _ = self._owning_definition(live, scope_task.workflow)
+        start = next((s for s in definition.event_subprocesses if s.element_id == sub["element_id"]
+                      and s.scope_id == scope_task.task_spec.bpmn_id), None) if definition else None
+        catcher = self._trigger_event_subprocess(live, workflow, start) if start else None
+        if catcher is not None:
+            catcher.task_spec.catch(catcher, event)
+            catcher.task_spec._update(catcher)
 
     def _correlate_buffered(self, live: LiveInstance, task_id: str) -> bool:
         now = self._now()

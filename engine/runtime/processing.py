@@ -162,23 +162,29 @@ class InstanceProcessing:
 
     def _open_event_subprocess_subscriptions(self, live: LiveInstance, variables: dict[str, Any]) -> None:
         for start in live.definition.event_subprocesses:
-            if start.kind != "message":
-                continue
-            try:
-                correlation = value_of(start.correlation_key, variables) if start.correlation_key else ""
-            except ExpressionFailure:
-                correlation = None
-            key = self._keys.next()
-            row = {"key": key, "message_name": start.name,
-                   "correlation_key": "" if correlation is None else text_of(correlation),
-                   "root_key": live.key, "process_instance_key": live.key,
-                   "bpmn_process_id": live.definition.bpmn_process_id, "element_id": start.element_id,
-                   "element_instance_key": live.key, "task_id": f"evsub:{start.element_id}"}
-            self._subscriptions[key] = row
-            self._subscriptions_by_message[(row["message_name"], row["correlation_key"])][key] = None
-            live.subscriptions.setdefault(row["task_id"], []).append(key)
-            self._changes.put("subscriptions", key, row)
-            self._record("PROCESS_MESSAGE_SUBSCRIPTION", "CREATED", key, camel_case_keys(row), live.key)
+            if start.kind == "message" and start.scope_id is None:
+                self._open_event_subprocess_subscription(live, start, variables, live.key, live.key,
+                                                         live.definition.bpmn_process_id, f"evsub:{start.element_id}")
+
+    def _open_event_subprocess_subscription(self, live: LiveInstance, start: defs.EventSubprocessStart,
+                                            variables: dict[str, Any], scope_key: int, process_instance_key: int,
+                                            bpmn_process_id: str, task_id: str) -> None:
+        """A message event subprocess listens while its scope (process or subprocess) is active."""
+        try:
+            correlation = value_of(start.correlation_key, variables) if start.correlation_key else ""
+        except ExpressionFailure:
+            correlation = None
+        key = self._keys.next()
+        row = {"key": key, "message_name": start.name,
+               "correlation_key": "" if correlation is None else text_of(correlation),
+               "root_key": live.key, "process_instance_key": process_instance_key,
+               "bpmn_process_id": bpmn_process_id, "element_id": start.element_id,
+               "element_instance_key": scope_key, "task_id": task_id}
+        self._subscriptions[key] = row
+        self._subscriptions_by_message[(row["message_name"], row["correlation_key"])][key] = None
+        live.subscriptions.setdefault(row["task_id"], []).append(key)
+        self._changes.put("subscriptions", key, row)
+        self._record("PROCESS_MESSAGE_SUBSCRIPTION", "CREATED", key, camel_case_keys(row), live.key)
 
     def _interrupt_scope(self, live: LiveInstance, start_task) -> None:
         """An interrupting event subprocess started: everything else in its scope ends."""
@@ -188,9 +194,115 @@ class InstanceProcessing:
             if task is not subprocess_task and is_element(task) and task.state & (
                     TaskState.READY | TaskState.STARTED | TaskState.WAITING):
                 task.cancel()
+        self._close_event_subprocesses(live, self._scope_key(live, scope))
+
+    def _scope_key(self, live: LiveInstance, workflow) -> int:
+        """The key of the flow scope whose elements run in `workflow` (a process or subprocess)."""
+        if workflow.parent_task_id is None:
+            return live.key
+        owner = live.workflow.get_task_from_id(workflow.parent_task_id)
+        if isinstance(owner.task_spec, CallActivityMixin):
+            return scopes.child_key(owner)
+        return scopes.element_key(owner)
+
+    def _close_event_subprocesses(self, live: LiveInstance, scope_key: int) -> None:
         for task_id in [t for t in live.subscriptions if t.startswith("evsub:")]:
-            for sub_key in live.subscriptions.pop(task_id):
-                self._drop_subscription(sub_key)
+            keys = live.subscriptions[task_id]
+            if any(self._subscriptions.get(k, {}).get("element_instance_key") == scope_key for k in keys):
+                for sub_key in live.subscriptions.pop(task_id):
+                    self._drop_subscription(sub_key)
+
+    def _owning_definition(self, live: LiveInstance, workflow) -> tuple[defs.Definition | None, str | None]:
+        """The deployed process whose diagram `workflow` runs, and the id of the embedded
+        subprocess it is (None when it is the process itself)."""
+        scope_id = None
+        while workflow.parent_task_id is not None:
+            owner = live.workflow.get_task_from_id(workflow.parent_task_id)
+            if isinstance(owner.task_spec, CallActivityMixin):
+                return self._definitions.get(live.called.get(workflow.spec.name, -1)), scope_id
+            if scope_id is None and workflow.parent_task_id is not None:
+                scope_id = owner.task_spec.bpmn_id
+            workflow = owner.workflow
+        return live.definition, scope_id
+
+    def _end_idle_scopes(self, live: LiveInstance) -> bool:
+        """A process or subprocess whose tokens are all gone ends, as in Zeebe: event subprocesses
+        that were never triggered do not hold it open (Spiff waits for its timer ones), and one
+        that an interrupting event subprocess emptied completes (Spiff waits for an end task the
+        interruption removed). True when something changed."""
+        if not (live.definition.event_subprocesses or self._has_nested_event_subprocesses(live)):
+            return False
+        changed = False
+        for workflow in [live.workflow, *live.workflow.subprocesses.values()]:
+            if workflow.completed:
+                continue
+            definition, scope_id = self._owning_definition(live, workflow)
+            starts = [s for s in (definition.event_subprocesses if definition else ()) if s.scope_id == scope_id]
+            if not starts:
+                continue
+            waiting_timers = []
+            busy = False
+            for task in workflow.tasks.values():
+                if not task.state & ACTIVE_STATES or not is_element(task):
+                    continue  # Spiff's own joins wait for every branch, event subprocesses too
+                start = next((s for s in starts if s.subprocess_id == getattr(task.task_spec, "bpmn_id", None)), None)
+                inner = live.workflow.subprocesses.get(task.id) if start is not None else None
+                if inner is not None and any(t.state == TaskState.WAITING and t.task_spec.bpmn_id == start.element_id
+                                             for t in inner.tasks.values() if is_element(t)):
+                    waiting_timers.append(task)  # an event subprocess whose timer has not fired
+                else:
+                    busy = True
+                    break
+            if busy:
+                continue
+            for task in waiting_timers:
+                task.cancel()
+                changed = True
+            if workflow.parent_task_id is not None and workflow.tasks:
+                owner = live.workflow.get_task_from_id(workflow.parent_task_id)
+                if owner.state == TaskState.STARTED and not isinstance(owner.task_spec, CallActivityMixin):
+                    workflow.completed = True
+                    workflow.completed_event(workflow)
+                    if owner.state == TaskState.STARTED:
+                        owner.task_spec._update(owner)
+                    changed = True
+        if changed:
+            self._full_scan = True
+        return changed
+
+    def _has_nested_event_subprocesses(self, live: LiveInstance) -> bool:
+        if live.definition.nested_event_subprocesses:
+            return True
+        return any(d.nested_event_subprocesses for d in (self._definitions.get(k) for k in live.called.values()) if d)
+
+    def _enter_subprocess(self, live: LiveInstance, task) -> None:
+        """An embedded subprocess was entered: its message event subprocesses start listening."""
+        definition, _ = self._owning_definition(live, task.workflow)
+        starts = [s for s in (definition.event_subprocesses if definition else ())
+                  if s.kind == "message" and s.scope_id == task.task_spec.bpmn_id]
+        if not starts:
+            return
+        zk = task.internal_data["zk"]
+        scope = live.scope_of(task, self._definitions)
+        variables = visible_variables(task)
+        for start in starts:
+            self._open_event_subprocess_subscription(live, start, variables, zk, scope.process_instance_key,
+                                                     scope.bpmn_process_id, f"evsub:{zk}:{start.element_id}")
+
+    def _event_subprocesses_of(self, live: LiveInstance, workflow, kind: str) -> list[defs.EventSubprocessStart]:
+        definition, scope_id = self._owning_definition(live, workflow)
+        if definition is None:
+            return []
+        return [s for s in definition.event_subprocesses if s.kind == kind and s.scope_id == scope_id]
+
+    def _trigger_event_subprocess(self, live: LiveInstance, workflow, start: defs.EventSubprocessStart):
+        """Start event subprocess `start` in the scope running in `workflow`; its start task."""
+        child_id = workflow.spec.start.trigger_wf(workflow.task_tree, start.subprocess_id)
+        sub = live.workflow.subprocesses.get(child_id)
+        if sub is None:
+            return None
+        return next((t for t in sub.tasks.values() if getattr(t.task_spec, "bpmn_id", None) == start.element_id
+                     and t.state == TaskState.WAITING), None)
 
     def _process_value(self, live: LiveInstance) -> dict[str, Any]:
         return {"bpmnProcessId": live.definition.bpmn_process_id, "version": live.definition.version,
@@ -273,7 +385,7 @@ class InstanceProcessing:
         self._current = live
         for _ in range(1000):
             self._run_steps(live)
-            if not self._observe(live):
+            if not self._observe(live) and not self._end_idle_scopes(live):
                 break
         self._dirty.add(live.key)
         if live.state == "ACTIVE" and (live.workflow.completed or (
@@ -366,6 +478,8 @@ class InstanceProcessing:
             for args in self._deferred.pop(str(task.id), []):
                 self._record(*args)
             phase = "A"
+            if isinstance(task.task_spec, SubWorkflowTaskMixin) and self._has_nested_event_subprocesses(live):
+                self._enter_subprocess(live, task)
         if phase != "A":
             return
         if isinstance(task.task_spec, CallActivityMixin) and not internal.get("zeebe_child_seen"):
@@ -380,12 +494,16 @@ class InstanceProcessing:
             if internal.get("zeebe_child_seen"):
                 self._child_record(live, task, None, "ELEMENT_COMPLETED")
             internal["zp"] = "C"
+            if live.subscriptions and isinstance(task.task_spec, SubWorkflowTaskMixin):
+                self._close_event_subprocesses(live, internal["zk"])
             self._element_record(live, task, "ELEMENT_COMPLETED")
             scopes.drop_scope(live.workflow, internal.get("zk"))  # its local variables end with it
         elif state == TaskState.CANCELLED and kind in ("cancelled", "sync"):
             if internal.get("zeebe_child_seen"):
                 self._child_record(live, task, None, "ELEMENT_TERMINATED")
             internal["zp"] = "T"
+            if live.subscriptions and isinstance(task.task_spec, SubWorkflowTaskMixin):
+                self._close_event_subprocesses(live, internal["zk"])
             self._element_record(live, task, "ELEMENT_TERMINATED")
             scopes.drop_scope(live.workflow, internal.get("zk"))
             job_key = internal.get("zeebe_job")
@@ -402,8 +520,9 @@ class InstanceProcessing:
             return False
         # Spiff reads triggeredByEvent with a namespace and misses it: event subprocesses are known
         # from the definition instead.
-        return any(s.element_id == start_task.task_spec.bpmn_id and s.interrupting
-                   for s in live.definition.event_subprocesses)
+        definition, _ = self._owning_definition(live, start_task.workflow)
+        return definition is not None and any(s.element_id == start_task.task_spec.bpmn_id and s.interrupting
+                                              for s in definition.event_subprocesses)
 
     def _child_record(self, live: LiveInstance, task, sub, intent: str) -> None:
         child_key = task.internal_data["zeebe_child"]
