@@ -7,6 +7,7 @@ the latest version of a decision id is the one evaluated.
 """
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,7 +84,7 @@ class DecisionCommands:
         self._decisions: dict[int, DeployedDecision] = {}
         graphs: dict[str, dmn.DecisionRequirements] = {}
         for key, row in sorted((loaded.get(TABLE) or {}).items()):
-            resource = row["resource"].encode("utf-8")
+            resource = base64.b64decode(row["resource"])
             if row["checksum"] not in graphs:
                 graphs[row["checksum"]] = dmn.parse_dmn(resource, row["resource_name"])
             drg = DeployedRequirements(key, row["requirements_id"], row["name"], row["version"],
@@ -98,7 +99,7 @@ class DecisionCommands:
     def _persist_drg(self, drg: DeployedRequirements) -> None:
         self._changes.put(TABLE, drg.key, {
             "key": drg.key, "requirements_id": drg.requirements_id, "name": drg.name, "version": drg.version,
-            "resource_name": drg.resource_name, "resource": drg.resource.decode("utf-8"),
+            "resource_name": drg.resource_name, "resource": base64.b64encode(drg.resource).decode("ascii"),  # any XML encoding
             "checksum": drg.checksum, "deployment_key": drg.deployment_key, "deleted": drg.deleted,
             "decisions": [{"key": d.key, "decision_id": d.decision_id, "name": d.name, "version": d.version}
                           for d in self._decisions.values() if d.requirements_key == drg.key]})

@@ -204,3 +204,11 @@ def test_a_decision_id_expression_that_gives_no_text_is_an_incident_until_the_va
     kit.engine.set_variables(dossier.key, {"decisionName": "permit-fee"})
     kit.resolve_incidents(dossier)
     assert dossier.variables["fee"] == 50000
+
+
+def test_a_dmn_file_in_another_xml_encoding_survives_a_restart(kit):
+    document = dmn(literal("greeting", '"Chào " + name'), drg_id="greetings").replace(
+        'encoding="UTF-8"', 'encoding="UTF-16"')
+    kit.engine.deploy([("greetings.dmn", document.encode("utf-16"))])
+    kit.restart()
+    assert kit.evaluate_decision("greeting", name="Lan") == "Chào Lan"
