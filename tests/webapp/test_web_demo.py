@@ -31,3 +31,8 @@ def test_demo_users_sign_in_and_demo_dossiers_run(tmp_path, monkeypatch, engine_
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "DATABASE_URL": database_url})
     for username, _, _ in demo.DEMO_USERS:
         assert sign_in(app, username, demo.password_of(username)).get("/inbox").status_code == 200
+    code, _, token = demo.DEMO_AGENCY
+    assert f"demo consulted agency {code}" in printed and token in printed
+    reply = app.test_client().post("/api/v1/interagency/replies", headers={"Authorization": f"Bearer {token}"},
+                                   json={"dossierCode": "x", "requestId": "none", "agreed": True, "opinion": "ok"})
+    assert reply.status_code == 404  # the demo agency is known; there is just no such consultation
