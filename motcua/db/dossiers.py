@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -29,6 +30,23 @@ def resolution_of(finished_at: datetime | None, due_on: date | None) -> Resoluti
         return None
     finished_on = (finished_at.astimezone(LOCAL_ZONE) if finished_at.tzinfo else finished_at).date()
     return Resolution[classify(due_on, finished_on=finished_on).name]
+
+
+ENDED_WITHOUT_RESULT = (DossierStatus.WITHDRAWN, DossierStatus.STOPPED)
+
+
+def closed_at_of(status: DossierStatus | int | None,
+                 timeline: Iterable[StatusChange]) -> datetime | None:
+    """When a withdrawn (7) or stopped (8) dossier left processing: its first timeline line of
+    that status; None in any other status."""
+    if status not in ENDED_WITHOUT_RESULT:
+        return None
+    return min((_aware(line.at) for line in timeline
+                if line.status == status and line.at is not None), default=None)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_ZONE)
 
 
 class Dossier(Base):
@@ -72,6 +90,8 @@ class Dossier(Base):
     # derived from processing_finished_at and due_on whenever either is set (see
     # _keep_resolution), so reports count resolved dossiers without date arithmetic
     resolution: Mapped[Resolution | None] = mapped_column(IntEnumColumn(Resolution))
+    # derived from status and timeline (see _keep_closed_at and _timeline_keeps_closed_at)
+    closed_at: Mapped[datetime | None]
     returned_at: Mapped[datetime | None]
     process_instance_key: Mapped[int | None] = mapped_column(sa.BigInteger, index=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
@@ -94,6 +114,11 @@ class Dossier(Base):
         due_on = value if key == "due_on" else self.due_on
         self.resolution = resolution_of(finished_at, due_on)
         return value
+
+    @validates("status")
+    def _keep_closed_at(self, key: str, status: Any) -> Any:
+        self.closed_at = closed_at_of(status, self.timeline)
+        return status
 
     def record_status(self, status: DossierStatus, *, actor: str, at: datetime | None = None,
                       step: str | None = None, note: str | None = None,
@@ -147,6 +172,12 @@ class StatusChange(Base):
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(128), unique=True)
 
     dossier: Mapped[Dossier] = relationship(back_populates="timeline")
+
+
+@sa.event.listens_for(Dossier.timeline, "append")
+def _timeline_keeps_closed_at(dossier: Dossier, line: StatusChange, initiator: Any) -> None:
+    """A line written after the status changed (record_status does so) may close the dossier."""
+    dossier.closed_at = closed_at_of(dossier.status, [*dossier.timeline, line])
 
 
 class DossierCodeCounter(Base):

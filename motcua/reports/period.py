@@ -216,13 +216,13 @@ def _local_day(dialect: str, column: str) -> str:
 
 # outcomes, one per dossier: resolved early / on time / late (the same small integers as the
 # stored `Dossier.resolution`), in progress within time / overdue (paused or not), withdrawn,
-# stopped; GONE = withdrawn or stopped before the period (not counted at all)
-GONE = 0
+# stopped
 EARLY, ON_TIME, LATE = (int(r) for r in (Resolution.EARLY, Resolution.ON_TIME, Resolution.LATE))
 WITHIN, OVERDUE, PAUSED_WITHIN, PAUSED_OVERDUE, WITHDRAWN, STOPPED = range(LATE + 1, LATE + 7)
 NEW_ONLINE, NEW_DIRECT, CARRIED_OVER = range(3)
 
-_UNSETTLED_COLUMNS = "id, procedure_code, channel, received_at, processing_finished_at AS finished_at, due_on, status"
+_UNSETTLED_COLUMNS = ("id, procedure_code, channel, received_at, processing_finished_at AS finished_at, "
+                      "closed_at, due_on, status")
 
 _OPEN_OUTCOME = """COALESCE(
              (SELECT CASE MIN(CASE WHEN {pause_day} <= COALESCE(p.due_before, unsettled.due_on)
@@ -233,14 +233,17 @@ _OPEN_OUTCOME = """COALESCE(
                  AND (p.resumed_at IS NULL OR p.resumed_at >= :end)),
              CASE WHEN due_on >= :last_day THEN {within} ELSE {overdue} END)"""
 
-# Three disjoint parts, each walking one covering index (motcua/reports/indexes.py) one
-# procedure at a time (`procedure_code IN codes`, the distinct codes found by seeking the next
-# one: a handful of index probes), so SQLite groups in index order without sorting:
-# * resolved_new: received in the period and resolved by its end — one count per (procedure,
-#   stored resolution, channel), nothing computed per row;
-# * resolved_carried: received before the period, resolved within it;
-# * unsettled: received by the end and not finished by then (open, withdrawn, stopped: a small
-#   share of the dossiers), classified one by one as before.
+# Two disjoint parts, both walking the covering index `ix_dossiers_report` (procedure code,
+# resolution, channel, processing_finished_at, received_at, due date, status;
+# motcua/reports/indexes.py) one procedure at a time — `procedure_code IN codes`, the distinct
+# codes found by seeking the next one, a handful of index probes — so SQLite groups in index
+# order without sorting:
+# * resolved: processing finished within the period — one count per (procedure, stored
+#   resolution, channel) over a processing_finished_at range, plus how many of them were
+#   received before the period (carried over); no date arithmetic, no table row read;
+# * unsettled: received by the end of the period, not finished by then and not withdrawn or
+#   stopped before it started (stored `closed_at`): a small share of the dossiers, classified
+#   one by one (the open ones look up a pause open at the end of the period).
 _REPORT_SQL = """
 WITH RECURSIVE codes(code) AS (
     SELECT MIN(procedure_code) FROM dossiers
@@ -248,60 +251,53 @@ WITH RECURSIVE codes(code) AS (
     SELECT (SELECT MIN(procedure_code) FROM dossiers WHERE procedure_code > codes.code)
       FROM codes WHERE codes.code IS NOT NULL
 ),
-resolved_new AS (
-    SELECT procedure_code, resolution, channel, COUNT(*) AS n
+resolved AS (
+    SELECT procedure_code, resolution, channel, COUNT(*) AS n,
+           SUM(CASE WHEN received_at < :start THEN 1 ELSE 0 END) AS carried
       FROM dossiers
      WHERE procedure_code IN (SELECT code FROM codes) AND resolution IN ({resolutions})
-       AND channel IN ({channels}) AND received_at >= :start AND received_at < :end
-       AND processing_finished_at < :end
+       AND channel IN ({channels})
+       AND processing_finished_at >= :start AND processing_finished_at < :end
      GROUP BY procedure_code, resolution, channel
 ),
-resolved_carried AS (
-    SELECT procedure_code, resolution, COUNT(*) AS n
-      FROM dossiers
-     WHERE procedure_code IN (SELECT code FROM codes) AND resolution IN ({resolutions})
-       AND processing_finished_at >= :start AND processing_finished_at < :end
-       AND received_at < :start
-     GROUP BY procedure_code, resolution
-),
 unsettled AS (
-    SELECT {columns} FROM dossiers
+    SELECT {columns} FROM dossiers  -- open, never withdrawn or stopped
      WHERE procedure_code IN (SELECT code FROM codes) AND resolution IS NULL
-       AND processing_finished_at IS NULL AND received_at < :end AND due_on IS NOT NULL
+       AND channel IN ({channels}) AND processing_finished_at IS NULL AND closed_at IS NULL
+       AND received_at < :end AND due_on IS NOT NULL
     UNION ALL
-    SELECT {columns} FROM dossiers
+    SELECT {columns} FROM dossiers  -- withdrawn or stopped since the period started
+     WHERE procedure_code IN (SELECT code FROM codes) AND resolution IS NULL
+       AND channel IN ({channels}) AND processing_finished_at IS NULL AND closed_at >= :start
+       AND received_at < :end AND due_on IS NOT NULL
+    UNION ALL
+    SELECT {columns} FROM dossiers  -- finished after the period
      WHERE procedure_code IN (SELECT code FROM codes) AND resolution IN ({resolutions})
-       AND processing_finished_at >= :end AND received_at < :end
+       AND channel IN ({channels}) AND processing_finished_at >= :end AND received_at < :end
 ),
 classified AS (
     SELECT procedure_code,
            CASE WHEN received_at < :start THEN {carried_over}
                 WHEN channel = 'online' THEN {new_online} ELSE {new_direct} END AS intake,
-           CASE
-             WHEN status IN ({withdrawn_status}, {stopped_status}) AND finished_at IS NULL THEN COALESCE(
-               (SELECT CASE WHEN MIN(sc.at) < :start THEN {gone}
-                            WHEN MIN(sc.at) < :end THEN
-                              CASE unsettled.status WHEN {withdrawn_status} THEN {withdrawn}
-                                                    ELSE {stopped} END END
-                  FROM status_changes sc
-                 WHERE sc.dossier_id = unsettled.id AND sc.status = unsettled.status),
-               {open_outcome})
-             ELSE {open_outcome}
+           CASE WHEN closed_at < :end AND finished_at IS NULL
+                     AND status IN ({withdrawn_status}, {stopped_status}) THEN
+                  CASE status WHEN {withdrawn_status} THEN {withdrawn} ELSE {stopped} END
+                ELSE {open_outcome}
            END AS outcome
       FROM unsettled
 )
 SELECT procedure_code,
-       CASE channel WHEN 'online' THEN {new_online} ELSE {new_direct} END, resolution, n
-  FROM resolved_new
+       CASE channel WHEN 'online' THEN {new_online} ELSE {new_direct} END, resolution, n - carried
+  FROM resolved
 UNION ALL
-SELECT procedure_code, {carried_over}, resolution, n FROM resolved_carried
+SELECT procedure_code, {carried_over}, resolution, carried FROM resolved
 UNION ALL
 SELECT procedure_code, intake, outcome, COUNT(*) FROM classified
  GROUP BY procedure_code, intake, outcome
 """
 
 _CODES = {
-    "gone": GONE, "early": EARLY, "on_time": ON_TIME, "late": LATE, "within": WITHIN,
+    "early": EARLY, "on_time": ON_TIME, "late": LATE, "within": WITHIN,
     "overdue": OVERDUE, "paused_within": PAUSED_WITHIN, "paused_overdue": PAUSED_OVERDUE,
     "withdrawn": WITHDRAWN, "new_online": NEW_ONLINE, "new_direct": NEW_DIRECT,
     "carried_over": CARRIED_OVER, "withdrawn_status": int(DossierStatus.WITHDRAWN),
@@ -340,8 +336,6 @@ def count_by_procedure(session: Session, period: Period) -> dict[str, Counts]:
                              {"start": period.start, "end": period.end, "last_day": period.to_day})
     numbers: dict[str, dict[str, int]] = {}
     for code, intake, outcome, n in result:
-        if outcome == GONE:
-            continue
         row = numbers.setdefault(code, dict.fromkeys((f.name for f in fields(Counts)), 0))
         for name in (*_INTAKE_FIELDS[intake], *_OUTCOME_FIELDS[outcome]):
             row[name] += int(n)
