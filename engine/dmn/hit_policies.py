@@ -9,9 +9,11 @@ COLLECT answer a list, unless COLLECT aggregates (SUM, MIN, MAX, COUNT) into one
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from engine.dmn.model import DecisionTable
+from engine.feel import to_variable
 
 
 class HitPolicyViolation(Exception):
@@ -72,8 +74,8 @@ def _aggregate(aggregation: str, values: list[Any]) -> Any:
     if aggregation == "SUM":
         if not all(_is_number(v) for v in present):
             raise HitPolicyViolation(f"the SUM aggregation needs numbers, but found '{_text(present)}'")
-        total = sum(present)
-        return int(total) if isinstance(total, float) and total.is_integer() else total
+        # Decimal, as FEEL counts: 0.1 + 0.2 is 0.3 here too.
+        return to_variable(sum((Decimal(str(v)) for v in present), Decimal(0)))
     comparable = all(_is_number(v) for v in present) or all(isinstance(v, str) for v in present)
     if not comparable:
         raise HitPolicyViolation(f"the {aggregation} aggregation needs values of one comparable type "

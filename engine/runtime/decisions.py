@@ -16,6 +16,7 @@ from engine import dmn
 from engine.dialect.expressions import ExpressionFailure, value_of
 
 from . import definitions as defs
+from .record_values import checked_variables
 from .values import DecisionMetadata, DecisionRequirementsMetadata, Deployment, Rejection
 
 TABLE = "decision_requirements"  # row table of the store: one JSON row per deployed DRG
@@ -64,8 +65,6 @@ class DecisionCommands:
     def evaluate_decision(self, *, decision_id: str = "", decision_key: int = 0,
                           variables: dict | None = None) -> DecisionEvaluation:
         """Evaluate the latest decision with this id (the id wins), or the decision with this key."""
-        from .record_values import checked_variables
-
         variables = checked_variables("EVALUATE", variables)
         return self._submit(lambda: self._evaluate_decision(decision_id, decision_key, variables), "EVALUATE")
 

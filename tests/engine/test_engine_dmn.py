@@ -157,3 +157,9 @@ def test_invalid_dmn_is_refused_naming_file_decision_and_problem(kit, document, 
     assert refused.value.code == "INVALID_ARGUMENT"
     assert message in refused.value.reason
     assert refused.value.reason.startswith("Expected to deploy new resources, but encountered the following errors:")
+
+
+def test_collect_sum_counts_in_decimals_like_feel():
+    document = dmn(table("surcharge", ["urgent", "night"], ["rate"], [
+        (["true", "-"], ["0.1"]), (["-", "true"], ["0.2"])], hit_policy="COLLECT", aggregation="SUM"))
+    assert output(document, "surcharge", urgent=True, night=True) == 0.3
