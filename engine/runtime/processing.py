@@ -258,6 +258,10 @@ class InstanceProcessing:
             for task in waiting_timers:
                 task.cancel()
                 changed = True
+            if waiting_timers:  # Spiff's end join was waiting for them too
+                for task in list(workflow.tasks.values()):
+                    if task.state == TaskState.WAITING and not is_element(task):
+                        task.task_spec._update(task)
             if workflow.parent_task_id is not None and workflow.tasks:
                 owner = live.workflow.get_task_from_id(workflow.parent_task_id)
                 if owner.state == TaskState.STARTED and not isinstance(owner.task_spec, CallActivityMixin):

@@ -38,11 +38,14 @@ def test_call_activity_runs_the_called_process_with_parent_variables(kit, restar
     assert kit.engine.process_instance(job.process_instance_key)["state"] == "COMPLETED"
 
 
-def test_call_activity_output_mappings_when_child_variables_are_not_propagated(kit):
+@pytest.mark.parametrize("restart", [False, True])
+def test_call_activity_output_mappings_when_child_variables_are_not_propagated(kit, restart):
     kit.deploy_text("child.bpmn", CHILD)
     kit.deploy_text("parent.bpmn", parent(False, """<zeebe:ioMapping>
       <zeebe:output source="=fee" target="permitFee"/></zeebe:ioMapping>"""))
     instance = kit.start("permit", area=100)
+    if restart:
+        kit.restart()
     kit.complete_job("fee.calculate", fee=5, scratch="x")
     assert instance.variables == {"area": 100, "permitFee": 5}
 
@@ -103,9 +106,12 @@ def test_sequential_multi_instance_runs_one_after_another(kit):
     assert instance.variables["opinions"] == ["a", "b"]
 
 
-def test_empty_input_collection_completes_immediately(kit):
+@pytest.mark.parametrize("restart", [False, True])
+def test_empty_input_collection_completes_immediately(kit, restart):
     kit.deploy_text("reviews.bpmn", multi_instance(False))
     instance = kit.start("reviews", agencies=[])
+    if restart:
+        kit.restart()
     assert instance.is_completed() and instance.variables["opinions"] == []
 
 
@@ -142,9 +148,12 @@ def test_job_worker_user_task_with_linked_form_and_assignment(kit, restart):
     assert instance.is_completed() and instance.variables["applicant"] == "Nguyễn Văn A"
 
 
-def test_missing_linked_form_is_an_incident(kit):
+@pytest.mark.parametrize("restart", [False, True])
+def test_missing_linked_form_is_an_incident(kit, restart):
     kit.deploy_text("inbox.bpmn", user_task_process('<zeebe:formDefinition formId="nowhere"/>'))
     instance = kit.start("inbox")
+    if restart:
+        kit.restart()
     [incident] = instance.incidents()
     assert incident["type"] == "FORM_NOT_FOUND"
 
@@ -161,7 +170,8 @@ def test_camunda_user_task_waits_without_a_job(kit):
     assert instance.is_completed()
 
 
-def test_send_task_and_message_throw_events_are_jobs(kit):
+@pytest.mark.parametrize("restart", [False, True])
+def test_send_task_and_message_throw_events_are_jobs(kit, restart):
     kit.deploy_text("send.bpmn", process("send", """
     <bpmn:startEvent id="s"/>
     <bpmn:sendTask id="notify"><bpmn:extensionElements><zeebe:taskDefinition type="notify.sms"/>
@@ -172,26 +182,34 @@ def test_send_task_and_message_throw_events_are_jobs(kit):
     </bpmn:extensionElements><bpmn:messageEventDefinition/></bpmn:endEvent>""" + chain("s", "notify", "report", "e")))
     instance = kit.start("send")
     kit.complete_job("notify.sms")
+    if restart:
+        kit.restart()
     kit.complete_job("portal.report")
     kit.complete_job("portal.close")
     assert instance.is_completed()
 
 
-def test_business_rule_task_with_job(kit):
+@pytest.mark.parametrize("restart", [False, True])
+def test_business_rule_task_with_job(kit, restart):
     kit.deploy_text("rule.bpmn", process("rule", """
     <bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>
     <bpmn:businessRuleTask id="classify"><bpmn:extensionElements><zeebe:taskDefinition type="dossier.classify"/>
     </bpmn:extensionElements></bpmn:businessRuleTask>""" + chain("s", "classify", "e")))
     instance = kit.start("rule")
+    if restart:
+        kit.restart()
     kit.complete_job("dossier.classify", category="B")
     assert instance.is_completed() and instance.variables["category"] == "B"
 
 
-def test_call_activity_output_may_update_a_variable_it_also_passed_in(kit):
+@pytest.mark.parametrize("restart", [False, True])
+def test_call_activity_output_may_update_a_variable_it_also_passed_in(kit, restart):
     kit.deploy_text("child.bpmn", CHILD)
     kit.deploy_text("parent.bpmn", parent(False, """<zeebe:ioMapping>
       <zeebe:input source="=components" target="components"/>
       <zeebe:output source="=components" target="components"/></zeebe:ioMapping>"""))
     instance = kit.start("permit", components=["application"])
+    if restart:
+        kit.restart()
     kit.complete_job("fee.calculate", components=["application", "drawings"])
     assert instance.variables["components"] == ["application", "drawings"]

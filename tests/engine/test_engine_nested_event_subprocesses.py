@@ -105,3 +105,39 @@ def test_event_subprocess_subscription_closes_when_the_subprocess_ends(kit, trig
     timers = [r for r in kit.engine.records(value_type="TIMER", limit=10_000) if r.value["elementId"] == "hs"]
     opened = subscriptions if trigger == "message" else timers
     assert [r.intent for r in opened] == ["CREATED", "DELETED" if trigger == "message" else "CANCELED"]
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_an_untriggered_timer_event_subprocess_does_not_keep_the_process_open(kit, restart):
+    kit.deploy_text("root.bpmn", process("root", f"""
+    <bpmn:startEvent id="s"/>{service("work", "root.work")}<bpmn:endEvent id="e"/>{chain("s", "work", "e")}
+    <bpmn:subProcess id="reminder" triggeredByEvent="true">
+      <bpmn:startEvent id="rs" isInterrupting="false">{TRIGGERS["timer"]}</bpmn:startEvent>
+      {service("remind", "root.remind")}<bpmn:endEvent id="re"/>{chain("rs", "remind", "re")}
+    </bpmn:subProcess>"""))
+    instance = kit.start("root")
+    if restart:
+        kit.restart()
+    kit.complete_job("root.work")
+    assert instance.is_completed()
+    kit.advance(hours=2)
+    assert kit.jobs("root.remind") == []
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_error_inside_a_subprocess_prefers_its_boundary_to_a_process_event_subprocess(kit, restart):
+    kit.deploy_text("pref.bpmn", process("pref", f"""
+    <bpmn:startEvent id="s"/><bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>{service("fix", "pref.fix")}
+    <bpmn:subProcess id="case">
+      <bpmn:startEvent id="cs"/>{service("work", "pref.work")}<bpmn:endEvent id="ce"/>{chain("cs", "work", "ce")}
+    </bpmn:subProcess>
+    <bpmn:boundaryEvent id="case-failed" attachedToRef="case">{TRIGGERS["error"]}</bpmn:boundaryEvent>
+    <bpmn:subProcess id="handler" triggeredByEvent="true">
+      <bpmn:startEvent id="hs">{TRIGGERS["error"]}</bpmn:startEvent>
+      {service("handle", "pref.handle")}<bpmn:endEvent id="he"/>{chain("hs", "handle", "he")}
+    </bpmn:subProcess>""" + chain("s", "case", "e") + chain("case-failed", "fix", "e2"), extra=ERROR))
+    instance = kit.start("pref")
+    if restart:
+        kit.restart()
+    kit.throw_error("pref.work", "BOOM")
+    assert instance.is_waiting_at("fix") and not instance.is_waiting_at("handle")

@@ -51,8 +51,11 @@ def test_message_without_ttl_and_no_subscription_is_dropped(kit):
     assert kit.start("payment", dossierCode="D-3").is_waiting_at("wait-paid")
 
 
-def test_duplicate_message_id_is_rejected_while_buffered(kit):
+@pytest.mark.parametrize("restart", [False, True])
+def test_duplicate_message_id_is_rejected_while_buffered(kit, restart):
     kit.publish_message("fee-paid", correlation_key="D-1", ttl=timedelta(minutes=1), message_id="pay-1")
+    if restart:
+        kit.restart()
     with pytest.raises(Rejection) as refused:
         kit.publish_message("fee-paid", correlation_key="D-1", ttl=timedelta(minutes=1), message_id="pay-1")
     assert refused.value.code == "ALREADY_EXISTS"
@@ -101,11 +104,14 @@ def test_interrupting_timer_boundary_escalates_overdue_review(kit, restart):
     assert kit.jobs("review.check") == []
 
 
-def test_timer_duration_from_feel_expression(kit):
+@pytest.mark.parametrize("restart", [False, True])
+def test_timer_duration_from_feel_expression(kit, restart):
     kit.deploy_text("review.bpmn", boundary_process(
         True, "<bpmn:timerEventDefinition><bpmn:timeDuration>=reviewTime</bpmn:timeDuration>"
               "</bpmn:timerEventDefinition>"))
     instance = kit.start("review", reviewTime="PT1H")
+    if restart:
+        kit.restart()
     kit.advance(minutes=61)
     assert instance.is_waiting_at("escalate")
 
@@ -122,10 +128,13 @@ def test_non_interrupting_cycle_timer_repeats_while_task_waits(kit):
 
 
 @pytest.mark.parametrize("interrupting", [True, False])
-def test_message_boundary_event(kit, interrupting):
+@pytest.mark.parametrize("restart", [False, True])
+def test_message_boundary_event(kit, interrupting, restart):
     kit.deploy_text("review.bpmn", boundary_process(
         interrupting, '<bpmn:messageEventDefinition messageRef="paid-msg"/>', extra=PAYMENT))
     instance = kit.start("review", dossierCode="D-1")
+    if restart:
+        kit.restart()
     kit.publish_message("fee-paid", correlation_key="D-1")
     assert instance.is_waiting_at("escalate")
     assert instance.is_waiting_at("review") is not interrupting
@@ -192,17 +201,21 @@ def test_thrown_error_is_caught_by_boundary_event(kit, restart):
     assert job.variables["reason"] == "no certificate"
 
 
-def test_uncaught_error_is_an_incident(kit):
+@pytest.mark.parametrize("restart", [False, True])
+def test_uncaught_error_is_an_incident(kit, restart):
     kit.deploy_text("review.bpmn", boundary_process(
         True, '<bpmn:errorEventDefinition errorRef="rejected"/>',
         extra='<bpmn:error id="rejected" name="Rejected" errorCode="DOSSIER_REJECTED"/>'))
     instance = kit.start("review")
+    if restart:
+        kit.restart()
     kit.throw_error("review.check", "SOMETHING_ELSE", "boom")
     [incident] = instance.incidents()
     assert incident["type"] == "UNHANDLED_ERROR_EVENT" and "SOMETHING_ELSE" in incident["message"]
 
 
-def test_error_end_event_in_subprocess_is_caught_at_its_boundary(kit):
+@pytest.mark.parametrize("restart", [False, True])
+def test_error_end_event_in_subprocess_is_caught_at_its_boundary(kit, restart):
     kit.deploy_text("sub.bpmn", process("sub", """
     <bpmn:startEvent id="s"/><bpmn:endEvent id="e"/><bpmn:endEvent id="rejected-end"/>
     <bpmn:subProcess id="check">
@@ -214,15 +227,20 @@ def test_error_end_event_in_subprocess_is_caught_at_its_boundary(kit):
     </bpmn:boundaryEvent>""" + chain("s", "check", "e") + flow("on-reject", "rejected-end"),
         extra='<bpmn:error id="rejected" name="Rejected" errorCode="REJECTED"/>'))
     instance = kit.start("sub")
+    if restart:
+        kit.restart()
     assert instance.is_completed() and instance.passed("rejected-end") and not instance.passed("e")
 
 
-def test_signal_broadcast_reaches_waiting_instances(kit):
+@pytest.mark.parametrize("restart", [False, True])
+def test_signal_broadcast_reaches_waiting_instances(kit, restart):
     kit.deploy_text("signal.bpmn", process("signal", """
     <bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>
     <bpmn:intermediateCatchEvent id="holiday"><bpmn:signalEventDefinition signalRef="sig"/>
     </bpmn:intermediateCatchEvent>""" + chain("s", "holiday", "e"), extra='<bpmn:signal id="sig" name="holiday-over"/>'))
     instance = kit.start("signal")
+    if restart:
+        kit.restart()
     kit.broadcast_signal("holiday-over")
     assert instance.is_completed()
 
@@ -268,9 +286,12 @@ def test_message_event_subprocess(kit, interrupting):
     assert job.variables["reason"] == "citizen"
 
 
-def test_error_event_subprocess_catches_a_thrown_error(kit):
+@pytest.mark.parametrize("restart", [False, True])
+def test_error_event_subprocess_catches_a_thrown_error(kit, restart):
     kit.deploy_text("evsub.bpmn", with_event_subprocess('<bpmn:errorEventDefinition errorRef="boom"/>'))
     instance = kit.start("evsub", dossierCode="D-1")
+    if restart:
+        kit.restart()
     kit.throw_error("work.do", "BOOM")
     assert instance.incidents() == []
     assert instance.is_waiting_at("cleanup") and not instance.is_waiting_at("work")
@@ -302,11 +323,14 @@ def test_timer_date_start_event_fires_once(kit):
     assert row["state"] == "COMPLETED"
 
 
-def test_signal_start_event_creates_an_instance(kit):
+@pytest.mark.parametrize("restart", [False, True])
+def test_signal_start_event_creates_an_instance(kit, restart):
     kit.deploy_text("on-signal.bpmn", process("on-signal", """
     <bpmn:startEvent id="go"><bpmn:signalEventDefinition signalRef="sig"/></bpmn:startEvent>
     """ + service("t", "holiday.catch-up") + '<bpmn:endEvent id="e"/>' + chain("go", "t", "e"),
         extra='<bpmn:signal id="sig" name="holiday-over"/>'))
+    if restart:
+        kit.restart()
     kit.broadcast_signal("holiday-over", days=3)
     [job] = kit.activate("holiday.catch-up")
     assert job.bpmn_process_id == "on-signal"

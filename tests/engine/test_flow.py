@@ -42,11 +42,14 @@ def test_condition_failure_is_an_incident_resolved_after_fixing_variables(kit):
     assert instance.is_completed() and instance.passed("big")
 
 
-def test_no_matching_condition_without_default_is_an_incident(kit):
+@pytest.mark.parametrize("restart", [False, True])
+def test_no_matching_condition_without_default_is_an_incident(kit, restart):
     kit.deploy_text("strict.bpmn", process("strict", """
     <bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="g"/>
     <bpmn:endEvent id="big"/>""" + flow("s", "g") + flow("g", "big", "=amount > 100")))
     instance = kit.start("strict", amount=5)
+    if restart:
+        kit.restart()
     [incident] = instance.incidents()
     assert incident["type"] == "CONDITION_ERROR"
     assert "at least one condition" in incident["message"]
@@ -70,7 +73,8 @@ def test_parallel_gateway_waits_for_both_branches(kit, restart):
     assert instance.variables["reported"] is True
 
 
-def test_inclusive_gateway_activates_every_true_branch(kit):
+@pytest.mark.parametrize("restart", [False, True])
+def test_inclusive_gateway_activates_every_true_branch(kit, restart):
     kit.deploy_text("inclusive.bpmn", process("inclusive", """
     <bpmn:startEvent id="s"/><bpmn:inclusiveGateway id="fork"/>
     <bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/><bpmn:endEvent id="e3"/>""" + flow("s", "fork")
@@ -80,16 +84,21 @@ def test_inclusive_gateway_activates_every_true_branch(kit):
         + service("environment", "review.environment")
         + flow("fire", "e1") + flow("planning", "e2") + flow("environment", "e3")))
     instance = kit.start("inclusive", fire=True, planning=False, environment=True)
+    if restart:
+        kit.restart()
     assert set(instance.active_elements()) == {"fire", "environment"}
 
 
-def test_script_task_and_plain_and_manual_tasks(kit):
+@pytest.mark.parametrize("restart", [False, True])
+def test_script_task_and_plain_and_manual_tasks(kit, restart):
     kit.deploy_text("script.bpmn", process("script", """
     <bpmn:startEvent id="s"/>
     <bpmn:scriptTask id="fee"><bpmn:extensionElements>
       <zeebe:script expression="=area * 1000" resultVariable="fee"/></bpmn:extensionElements></bpmn:scriptTask>
     <bpmn:task id="note"/><bpmn:manualTask id="stamp"/><bpmn:endEvent id="e"/>""" + chain("s", "fee", "note", "stamp", "e")))
     instance = kit.start("script", area=12.5)
+    if restart:
+        kit.restart()
     assert instance.is_completed()
     assert instance.variables["fee"] == 12500
     assert instance.passed_elements() == ["s", "fee", "note", "stamp", "e"]
@@ -111,21 +120,27 @@ def test_input_mappings_are_local_and_output_mappings_choose_what_leaves(kit):
     assert instance.variables == {"dossier": {"code": "D-9"}, "portalStatus": "synced"}
 
 
-def test_without_output_mappings_job_variables_flow_on_and_inputs_vanish(kit):
+@pytest.mark.parametrize("restart", [False, True])
+def test_without_output_mappings_job_variables_flow_on_and_inputs_vanish(kit, restart):
     kit.deploy_text("mapping.bpmn", process("mapping", """
     <bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>""" + service("t", "x", """
       <zeebe:ioMapping><zeebe:input source="=1" target="local"/></zeebe:ioMapping>""") + chain("s", "t", "e")))
     instance = kit.start("mapping")
+    if restart:
+        kit.restart()
     kit.complete_job("x", result=2)
     assert instance.variables == {"result": 2}
 
 
-def test_io_mapping_failure_is_an_incident(kit):
+@pytest.mark.parametrize("restart", [False, True])
+def test_io_mapping_failure_is_an_incident(kit, restart):
     kit.deploy_text("mapping.bpmn", process("mapping", """
     <bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>""" + service("t", "x", """
       <zeebe:ioMapping><zeebe:input source="=1 + &quot;a&quot; + " target="broken"/></zeebe:ioMapping>""")
         + chain("s", "t", "e")))
     instance = kit.start("mapping")
+    if restart:
+        kit.restart()
     [incident] = instance.incidents()
     assert incident["type"] == "IO_MAPPING_ERROR" and incident["element_id"] == "t"
 
@@ -150,19 +165,23 @@ def test_embedded_subprocess_runs_inside_and_continues(kit, restart):
     assert instance.variables["ok"] is True
 
 
-def test_terminate_end_event_ends_everything(kit):
+@pytest.mark.parametrize("restart", [False, True])
+def test_terminate_end_event_ends_everything(kit, restart):
     kit.deploy_text("term.bpmn", process("term", """
     <bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/>
     <bpmn:endEvent id="stop"><bpmn:terminateEventDefinition/></bpmn:endEvent>""" + service("long", "slow")
         + '<bpmn:endEvent id="e"/>' + flow("s", "fork") + flow("fork", "long") + flow("fork", "stop")
         + flow("long", "e")))
     instance = kit.start("term")
+    if restart:
+        kit.restart()
     assert instance.is_completed()
     assert "long" in instance.terminated_elements()
     assert kit.jobs("slow") == []
 
 
-def test_a_variable_set_on_one_branch_is_seen_by_a_job_started_later_on_another(kit):
+@pytest.mark.parametrize("restart", [False, True])
+def test_a_variable_set_on_one_branch_is_seen_by_a_job_started_later_on_another(kit, restart):
     kit.deploy_text("shared.bpmn", process("shared", """
     <bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/><bpmn:parallelGateway id="join"/>
     <bpmn:endEvent id="e"/>""" + service("fee", "fee.calculate") + service("wait", "review.wait")
@@ -170,6 +189,8 @@ def test_a_variable_set_on_one_branch_is_seen_by_a_job_started_later_on_another(
         + flow("wait", "notify") + flow("fee", "join") + flow("notify", "join") + flow("join", "e")))
     instance = kit.start("shared", fee=0)
     kit.complete_job("fee.calculate", fee=250_000)
+    if restart:
+        kit.restart()
     kit.complete_job("review.wait")
     [job] = kit.activate("notify.sms")
     assert job.variables["fee"] == 250_000
@@ -177,12 +198,15 @@ def test_a_variable_set_on_one_branch_is_seen_by_a_job_started_later_on_another(
     assert instance.is_completed() and instance.variables["fee"] == 250_000
 
 
-def test_non_boolean_condition_is_a_condition_incident(kit):
+@pytest.mark.parametrize("restart", [False, True])
+def test_non_boolean_condition_is_a_condition_incident(kit, restart):
     kit.deploy_text("strict.bpmn", process("strict", """
     <bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="g" default="other"/>
     <bpmn:endEvent id="big"/><bpmn:endEvent id="small"/>""" + flow("s", "g") + flow("g", "big", "=amount")
         + flow("g", "small", None, "other")))
     instance = kit.start("strict", amount=5)
+    if restart:
+        kit.restart()
     [incident] = instance.incidents()
     assert incident["type"] == "CONDITION_ERROR" and "BOOLEAN" in incident["message"]
 

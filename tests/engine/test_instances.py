@@ -87,11 +87,14 @@ def test_set_variables_on_the_instance_reaches_the_next_job(kit):
     assert refused.value.code == "NOT_FOUND"
 
 
-def test_local_variables_on_an_element_stay_there(kit):
+@pytest.mark.parametrize("restart", [False, True])
+def test_local_variables_on_an_element_stay_there(kit, restart):
     kit.deploy(DIAGRAMS / "three-steps.bpmn")
     instance = kit.start("three-steps")
     [job] = kit.activate("step-a")
     kit.engine.set_variables(job.element_instance_key, {"draft": True}, local=True)
+    if restart:
+        kit.restart()
     assert kit.engine.variables(instance.key, scope_key=job.element_instance_key)["draft"] is True
     assert "draft" not in kit.engine.variables(instance.key, scope_key=instance.key)
     kit.engine.complete_job(job.key)

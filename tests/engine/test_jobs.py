@@ -99,10 +99,13 @@ def test_unknown_job_is_rejected_with_zeebe_message(kit):
     assert twice.value.code == "NOT_FOUND"
 
 
-def test_update_timeout_and_retries(kit):
+@pytest.mark.parametrize("restart", [False, True])
+def test_update_timeout_and_retries(kit, restart):
     three_steps(kit)
     [job] = kit.engine.activate_jobs(job_type="step-a", worker="w", timeout_ms=1_000, max_jobs=1)
     kit.engine.update_job_timeout(job.key, 60_000)
+    if restart:
+        kit.restart()
     kit.advance(seconds=2)
     assert kit.engine.activate_jobs(job_type="step-a", worker="w", timeout_ms=1000, max_jobs=1) == []
     kit.engine.update_job_retries(job.key, 7)
