@@ -18,11 +18,12 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from engine.store.json_text import dumps as _encode
+
 from .workflow import ZeebeTask, ZeebeWorkflow
 
 COMPACT = "compact-2"
 COMPACT_1 = "compact-1"  # ids as UUID text: still read
-_encode = json.JSONEncoder(separators=(",", ":")).encode  # one encoder, reused
 SPIFF = "spiff"
 
 

@@ -510,9 +510,7 @@ class Engine(Deployments, InstanceProcessing, JobCommands, MessageCommands, Sche
         stamp = self._stamp
         if stamp is None:
             stamp = self._stamp = self._now()
-        self._changes.records.append({
-            "position": self._position, "key": key, "timestamp": stamp, "value_type": value_type,
-            "intent": intent, "process_instance_key": process_instance_key, "value": value})
+        self._changes.records.append((self._position, key, stamp, value_type, intent, process_instance_key, value))
 
     def _records_query(self, after: int, limit: int, value_type: str | None, pik: int | None) -> list[Record]:
         return [Record(r["position"], r["key"], r["timestamp"], r["value_type"], r["intent"],

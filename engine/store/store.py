@@ -1,7 +1,6 @@
 """Writes the engine's changes in one transaction and reads everything back at start."""
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +10,7 @@ from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.pool import StaticPool
 
 from . import schema
+from .json_text import dumps as _dumps
 
 
 @dataclass
@@ -22,7 +22,8 @@ class Changes:
     forms: list[dict[str, Any]] = field(default_factory=list)
     instances: dict[int, dict[str, Any]] = field(default_factory=dict)
     rows: dict[str, dict[int, Any]] = field(default_factory=lambda: defaultdict(dict))
-    records: list[dict[str, Any]] = field(default_factory=list)
+    # (position, key, timestamp, value type, intent, process instance key, value)
+    records: list[tuple] = field(default_factory=list)
 
     def put(self, table: str, key: int, row: dict[str, Any]) -> None:
         self.rows[table][key] = row
@@ -109,8 +110,8 @@ class Store:
                 columns = ("position", "key", "timestamp", "value_type", "intent", "process_instance_key", "value")
                 connection.exec_driver_sql(
                     self._insert_sql(schema.records.name, columns),
-                    [(r["position"], r["key"], r["timestamp"], r["value_type"], r["intent"],
-                      r["process_instance_key"], _dumps(r["value"])) for r in changes.records])
+                    [(position, key, timestamp, value_type, intent, pik, _dumps(value))
+                     for position, key, timestamp, value_type, intent, pik, value in changes.records])
         # Only once committed: which keys now exist decides insert vs update next time.
         for name, inserted, deleted in settled:
             self._stored[name].difference_update(deleted)
@@ -165,9 +166,6 @@ class Store:
         rows = [dict(r._mapping) for r in connection.execute(query)]
         connection.commit()  # end the read transaction so the WAL can be checkpointed
         return rows
-
-
-_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode  # one encoder, reused
 
 
 def _instance_values(row: dict[str, Any]) -> dict[str, Any]:
