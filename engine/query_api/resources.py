@@ -11,6 +11,8 @@ import json
 import threading
 from typing import Any, Protocol
 
+from engine.runtime.values import Rejection
+
 from .diagram import DiagramNames, read_names
 from .search import (
     InvalidRequest,
@@ -211,7 +213,10 @@ class Resources:
         if not self.engine.process_instances_by_keys([instance_key]):
             raise NotFound(f"No process instance with key {instance_key}")
         scope_key = search.filter.get("scopeKey")
-        values = self.engine.variables(instance_key, scope_key)
+        try:  # with a scope: the variables that scope holds (Zeebe keeps each in one scope)
+            values = self.engine.variables(instance_key, scope_key)
+        except Rejection:
+            values = {}  # an element instance that is unknown or over holds none any more
         items = [{"name": name, "value": json.dumps(value, ensure_ascii=False),
                   "processInstanceKey": instance_key, "scopeKey": scope_key or instance_key}
                  for name, value in values.items()]
