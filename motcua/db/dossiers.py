@@ -90,7 +90,8 @@ class Dossier(Base):
     # derived from processing_finished_at and due_on whenever either is set (see
     # _keep_resolution), so reports count resolved dossiers without date arithmetic
     resolution: Mapped[Resolution | None] = mapped_column(IntEnumColumn(Resolution))
-    # derived from status and timeline (see _keep_closed_at and _timeline_keeps_closed_at)
+    # when a withdrawn (7) or stopped (8) dossier left processing, derived from status and
+    # timeline whenever either changes (_keep_closed_at and the timeline listeners below)
     closed_at: Mapped[datetime | None]
     returned_at: Mapped[datetime | None]
     process_instance_key: Mapped[int | None] = mapped_column(sa.BigInteger, index=True)
@@ -178,6 +179,11 @@ class StatusChange(Base):
 def _timeline_keeps_closed_at(dossier: Dossier, line: StatusChange, initiator: Any) -> None:
     """A line written after the status changed (record_status does so) may close the dossier."""
     dossier.closed_at = closed_at_of(dossier.status, [*dossier.timeline, line])
+
+
+@sa.event.listens_for(Dossier.timeline, "remove")
+def _timeline_loses_closed_at(dossier: Dossier, line: StatusChange, initiator: Any) -> None:
+    dossier.closed_at = closed_at_of(dossier.status, [c for c in dossier.timeline if c is not line])
 
 
 class DossierCodeCounter(Base):
