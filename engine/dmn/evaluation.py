@@ -112,6 +112,12 @@ def _decide_table(decision: Decision, table: DecisionTable, context: dict[str, A
             matched.append(MatchedRule(rule.rule_id, rule.index, outputs))
             if table.hit_policy == "FIRST":
                 break  # the first hit is the answer: later rules are not even looked at
+    if not matched:  # every hit policy: the default output entries, else null (as Camunda's engine)
+        defaults = {o.name: _value(decision, o.default, context) for o in table.outputs if o.default}
+        output = None if not defaults else next(iter(defaults.values())) if len(defaults) == 1 else defaults
+        evaluated.append(EvaluatedDecision(decision.decision_id, decision.name, decision.decision_type,
+                                           output, inputs))
+        return output
     try:
         output = table_result(table, [[o.value for o in rule.outputs] for rule in matched])
     except HitPolicyViolation as violation:

@@ -1,9 +1,10 @@
-"""From the outputs of the matched rules to a decision table's result, per hit policy.
+"""From the outputs of the matched rules (at least one) to a decision table's result, per hit policy.
 
 Each matched rule contributes its output values (one per output column). A rule's result is the
 single value, or a context `{output name: value}` when the table has several outputs. Single-
-result policies answer one result (null when nothing matched); RULE ORDER, OUTPUT ORDER and
-COLLECT answer a list, unless COLLECT aggregates (SUM, MIN, MAX, COUNT) into one value.
+result policies answer one result; RULE ORDER, OUTPUT ORDER and COLLECT answer a list, unless
+COLLECT aggregates (SUM, MIN, MAX, COUNT) into one value. When no rule matched, the table answers
+its default output entries instead (see `evaluation`).
 """
 
 from __future__ import annotations
@@ -68,19 +69,11 @@ def _priority(table: DecisionTable):
 def _aggregate(aggregation: str, values: list[Any]) -> Any:
     if aggregation == "COUNT":
         return len(values)
-    present = [v for v in values if v is not None]
-    if not present:
-        return None
-    if aggregation == "SUM":
-        if not all(_is_number(v) for v in present):
-            raise HitPolicyViolation(f"the SUM aggregation needs numbers, but found '{_text(present)}'")
-        # Decimal, as FEEL counts: 0.1 + 0.2 is 0.3 here too.
-        return to_variable(sum((Decimal(str(v)) for v in present), Decimal(0)))
-    comparable = all(_is_number(v) for v in present) or all(isinstance(v, str) for v in present)
-    if not comparable:
-        raise HitPolicyViolation(f"the {aggregation} aggregation needs values of one comparable type "
-                                 f"(numbers or strings), but found '{_text(present)}'")
-    return min(present) if aggregation == "MIN" else max(present)
+    if not all(_is_number(v) for v in values):
+        raise HitPolicyViolation(f"the {aggregation} aggregation expected numbers but found '{_text(values)}'")
+    if aggregation == "SUM":  # in decimals, as FEEL counts: 0.1 + 0.2 is 0.3 here too
+        return to_variable(sum((Decimal(str(v)) for v in values), Decimal(0)))
+    return min(values) if aggregation == "MIN" else max(values)
 
 
 def _is_number(value: Any) -> bool:

@@ -23,6 +23,7 @@ class Output:
     name: str  # the context key when a table has several outputs
     label: str
     priorities: tuple = ()  # output values, highest priority first (PRIORITY, OUTPUT ORDER)
+    default: str | None = None  # FEEL of the default output entry: the output when no rule matched
 
 
 @dataclass(frozen=True)

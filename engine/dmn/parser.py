@@ -160,8 +160,12 @@ class _Reader:
                 raise self.fail(decision_id, f"the output values of '{output_id}' are not a FEEL "
                                              f"list of values: {error}") from None
             priorities = tuple(feel.to_variable(v) for v in listed)
+        default = node.find("dmn:defaultOutputEntry", self.ns)
+        default_text = self.text(default) if default is not None else ""
+        if default_text:
+            self.expression(decision_id, output_id, default_text)
         name = node.get("name") or ""
-        return Output(output_id, name, node.get("label") or name or output_id, priorities)
+        return Output(output_id, name, node.get("label") or name or output_id, priorities, default_text or None)
 
     def rule(self, decision_id: str, node, index: int, inputs: int, outputs: int) -> Rule:
         rule_id = node.get("id") or f"rule {index}"

@@ -27,7 +27,7 @@ def _requirements(required: tuple[str, ...], version_tag: str | None = None) -> 
 def table(decision_id: str, inputs: list[str], outputs: list[str], rules: list[tuple[list[str], list[str]]], *,
           hit_policy: str = "UNIQUE", aggregation: str | None = None, required: tuple[str, ...] = (),
           output_values: dict[str, str] | None = None, name: str | None = None,
-          version_tag: str | None = None) -> str:
+          version_tag: str | None = None, defaults: dict[str, str] | None = None) -> str:
     """A decision table: input expressions, output names, rules as ([input entries], [output entries])."""
     policy = f' hitPolicy="{hit_policy}"' if hit_policy != "UNIQUE" else ""
     aggregate = f' aggregation="{aggregation}"' if aggregation else ""
@@ -36,6 +36,9 @@ def table(decision_id: str, inputs: list[str], outputs: list[str], rules: list[t
     for i, output in enumerate(outputs):
         values = (output_values or {}).get(output)
         listed = f"<outputValues>{_text(values)}</outputValues>" if values else ""
+        default = (defaults or {}).get(output)
+        if default:
+            listed += f"<defaultOutputEntry>{_text(default)}</defaultOutputEntry>"
         columns += f'<output id="out-{i}" name="{output}" label="{output}" typeRef="string">{listed}</output>'
     body = "".join(
         f'<rule id="{decision_id}-r{n}">'

@@ -69,7 +69,7 @@ def test_priority_takes_the_rule_whose_output_comes_first_in_the_output_values()
 def test_output_order_lists_all_matches_by_output_priority():
     document = fee_table("OUTPUT ORDER", outputs=("fee",), output_values={"fee": "300000, 150000, 75000"})
     assert output(document, kind="new", area=2000) == [300000, 150000]
-    assert output(document, kind="demolition", area=10) == []
+    assert output(document, kind="demolition", area=10) is None  # no match: null, as Camunda's engine
 
 
 def test_rule_order_lists_all_matches_in_table_order():
@@ -83,8 +83,20 @@ def test_collect_lists_matches_and_aggregates_with_sum_min_max_count():
     assert output(fee_table("COLLECT", "MIN", outputs=("fee",)), kind="new", area=2000) == 150000
     assert output(fee_table("COLLECT", "MAX", outputs=("fee",)), kind="new", area=2000) == 300000
     assert output(fee_table("COLLECT", "COUNT", outputs=("fee",)), kind="new", area=2000) == 2
-    assert output(fee_table("COLLECT", "COUNT", outputs=("fee",)), kind="none", area=1) == 0
+    assert output(fee_table("COLLECT", "COUNT", outputs=("fee",)), kind="none", area=1) is None
     assert output(fee_table("COLLECT", "SUM", outputs=("fee",)), kind="none", area=1) is None
+    refused = decide(dmn(table("permit-fee", ["area"], ["band"], [(["-"], ['"large"'])], hit_policy="COLLECT",
+                               aggregation="MAX")), area=1)
+    assert refused.failure_message.endswith("the MAX aggregation expected numbers but found '[\"large\"]'")
+
+
+def test_no_matching_rule_gives_the_default_output_entries_for_every_hit_policy():
+    for policy in ("UNIQUE", "FIRST", "RULE ORDER", "COLLECT"):
+        document = fee_table(policy, defaults={"fee": "area * 100"})
+        assert output(document, kind="demolition", area=12) == 1200, policy
+    both = fee_table("UNIQUE", defaults={"fee": "0", "band": '"none"'})
+    assert output(both, kind="demolition", area=12) == {"fee": 0, "band": "none"}
+    assert output(both, kind="repair", area=12) == {"fee": 50000, "band": "repair"}
 
 
 def test_literal_expression_and_required_decisions_by_their_id():
