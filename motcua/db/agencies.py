@@ -60,3 +60,6 @@ class ConsultationRecord(Base):
     replied_at: Mapped[datetime | None]
     replied_by: Mapped[str | None] = mapped_column(sa.String(64))
     reply: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    # Over once answered or past its due date (the process gave up): no later reply is taken.
+    closed_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(sa.String(16))  # "replied" or "overdue"
