@@ -89,7 +89,7 @@ def _decide(graph: DecisionRequirements, decision: Decision, variables: dict[str
     for required in decision.required:
         if required not in results:
             results[required] = _decide(graph, graph.decisions[required], variables, results, evaluated)
-        context[required] = results[required]
+        context[graph.decisions[required].result_name or required] = results[required]
     if isinstance(decision.logic, LiteralExpression):
         output = _value(decision, decision.logic.text, context)
         evaluated.append(EvaluatedDecision(decision.decision_id, decision.name, decision.decision_type, output))
@@ -107,7 +107,7 @@ def _decide_table(decision: Decision, table: DecisionTable, context: dict[str, A
         if all(_matches(decision, entry, value, context)
                for entry, value in zip(rule.input_entries, raw_inputs, strict=True)):
             outputs = tuple(
-                EvaluatedOutput(o.output_id, o.name or o.label, _value(decision, entry, context) if entry else None)
+                EvaluatedOutput(o.output_id, o.name, _value(decision, entry, context) if entry else None)
                 for o, entry in zip(table.outputs, rule.output_entries, strict=True))
             matched.append(MatchedRule(rule.rule_id, rule.index, outputs))
             if table.hit_policy == "FIRST":

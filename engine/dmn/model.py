@@ -13,14 +13,14 @@ AGGREGATIONS = ("SUM", "MIN", "MAX", "COUNT")
 @dataclass(frozen=True)
 class Input:
     input_id: str
-    name: str  # the label, else the expression text: what Operate and the response show
+    name: str  # the label (may be empty), as Zeebe reports the input
     expression: str
 
 
 @dataclass(frozen=True)
 class Output:
     output_id: str
-    name: str  # the context key when a table has several outputs
+    name: str  # the context key when a table has several outputs (may be empty for one output)
     label: str
     priorities: tuple = ()  # output values, highest priority first (PRIORITY, OUTPUT ORDER)
     default: str | None = None  # FEEL of the default output entry: the output when no rule matched
@@ -59,6 +59,7 @@ class Decision:
     logic: DecisionTable | LiteralExpression
     required: tuple[str, ...] = ()
     version_tag: str | None = None  # zeebe:versionTag, for bindingType="versionTag"
+    result_name: str = ""  # the name a dependent decision reads the result by: variable name, else id
 
     @property
     def decision_type(self) -> str:

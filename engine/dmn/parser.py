@@ -104,7 +104,9 @@ class _Reader:
                                          "but the decision has neither")
         tag = node.find(f"dmn:extensionElements/{{{ZEEBE_NS}}}versionTag", self.ns)
         version_tag = ((tag.get("value") or "").strip() or None) if tag is not None else None
-        return Decision(decision_id, node.get("name") or decision_id, logic, required, version_tag)
+        variable = node.find("dmn:variable", self.ns)
+        result_name = (variable.get("name") if variable is not None else None) or decision_id
+        return Decision(decision_id, node.get("name") or decision_id, logic, required, version_tag, result_name)
 
     def table(self, decision_id: str, node) -> DecisionTable:
         hit_policy = (node.get("hitPolicy") or "UNIQUE").strip().upper()
@@ -146,7 +148,7 @@ class _Reader:
         values = node.find("dmn:inputValues", self.ns)
         if values is not None and self.text(values):
             self.unary_tests(decision_id, input_id, self.text(values))
-        return Input(input_id, node.get("label") or text, text)
+        return Input(input_id, node.get("label") or "", text)
 
     def output(self, decision_id: str, node) -> Output:
         output_id = node.get("id") or ""

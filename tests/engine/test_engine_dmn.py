@@ -175,3 +175,18 @@ def test_collect_sum_counts_in_decimals_like_feel():
     document = dmn(table("surcharge", ["urgent", "night"], ["rate"], [
         (["true", "-"], ["0.1"]), (["-", "true"], ["0.2"])], hit_policy="COLLECT", aggregation="SUM"))
     assert output(document, "surcharge", urgent=True, night=True) == 0.3
+
+
+def test_a_required_literal_decision_is_read_by_its_variable_name():
+    document = dmn(
+        literal("base-fee", "1000").replace('name="base-fee"/>', 'name="baseFee"/>'),
+        literal("fee", "baseFee * 2", required=("base-fee",)))
+    assert output(document, "fee") == 2000
+
+
+def test_inputs_without_label_and_outputs_are_reported_as_zeebe_does():
+    document = dmn(table("band", ["area"], ["band"], [([">= 100"], ['"large"'])]).replace(' label="area"', ""))
+    [evaluated] = decide(document, "band", area=120).evaluated
+    assert [(i.input_id, i.input_name, i.value) for i in evaluated.inputs] == [("in-0", "", 120)]
+    assert [(o.output_id, o.output_name, o.value) for o in evaluated.matched_rules[0].outputs] == [
+        ("out-0", "band", "large")]
