@@ -568,7 +568,13 @@ class InstanceProcessing:
         data.setdefault(scopes.ROOT_KEY, live.key)
         legacy = data.pop("variables", None)  # snapshots from before per-scope variables
         if legacy is not None:
-            scopes.scopes_of(live.workflow).setdefault(str(live.key), legacy)
+            store = scopes.scopes_of(live.workflow)
+            store.setdefault(str(live.key), legacy)
+            for task in live.all_tasks():  # their locals were kept in the task's data then
+                internal = task.internal_data
+                names = [*internal.pop("zeebe_locals", {}), *internal.pop("zeebe_mi_locals", [])]
+                if names and "zk" in internal and task.state & ACTIVE_STATES:
+                    store[str(internal["zk"])] = {n: task.data[n] for n in names if n in task.data}
         live.workflow.task_removed_event.connect(self._task_removed, live)
 
     def _task_removed(self, workflow, task, live: LiveInstance) -> None:

@@ -3,6 +3,9 @@ propagation to the first scope that has the name (else the root), locals gone wi
 VARIABLE records naming the real scope. Each with a stop-and-restart in the middle."""
 from __future__ import annotations
 
+import json
+import sqlite3
+
 import pytest
 
 from engine.runtime import Rejection
@@ -279,3 +282,29 @@ def test_interrupting_boundary_on_a_multi_instance_body_terminates_every_inner_i
     kit.complete_job("mib.fix")
     assert instance.is_completed()
     assert "reports" not in instance.variables and "floor" not in instance.variables
+
+
+def test_an_instance_stored_before_per_scope_variables_keeps_its_variables(kit):
+    """Snapshots written by the engine before scopes kept the root variables in the workflow's
+    data (`variables`) and the locals in the task's data: a new engine reads them into scopes."""
+    kit.deploy_text("mapped.bpmn", task_with_mappings())
+    instance = kit.start("mapped", applicant={"name": "An"})
+    [job] = kit.activate("mapped.check")
+    kit.engine.close()
+    with sqlite3.connect(kit.database) as db:
+        [(text,)] = db.execute("select snapshot from engine_process_instance where key = ?", (instance.key,)).fetchall()
+        snapshot = json.loads(text)
+        stored = snapshot["data"].pop("zeebe_scopes")
+        snapshot["data"]["variables"] = stored[str(instance.key)]
+        for task in snapshot["tasks"]:  # compact format: [..., internal data, data]
+            local = stored.get(str(task[7].get("zk")))
+            if local and task[4].startswith("check"):
+                task[7]["zeebe_locals"] = {name: [False, None] for name in local}
+                task[8] = {**stored[str(instance.key)], **local}
+        db.execute("update engine_process_instance set snapshot = ? where key = ?", (json.dumps(snapshot), instance.key))
+    kit.engine = type(kit.engine)(f"sqlite:///{kit.database}", clock=kit.clock)
+    kit.engine.start()
+    assert instance.variables == {"applicant": {"name": "An"}}
+    assert kit.engine.variables(instance.key, job.element_instance_key) == {"name": "An"}
+    kit.engine.complete_job(job.key, {"score": 9})
+    assert instance.variables == {"applicant": {"name": "An"}, "passed": True}
