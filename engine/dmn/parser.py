@@ -56,6 +56,7 @@ class _Reader:
     def __init__(self, resource_name: str, namespace: str) -> None:
         self.resource_name = resource_name
         self.ns = {"dmn": namespace}
+        self.decision_id: str | None = None  # the decision being read, for messages
 
     def fail(self, decision_id: str | None, problem: str) -> InvalidDmn:
         where = f" decision '{decision_id}'" if decision_id else ""
@@ -84,6 +85,7 @@ class _Reader:
 
     def decision(self, node) -> Decision:
         decision_id = node.get("id")
+        self.decision_id = decision_id
         if not decision_id:
             raise self.fail(None, f"a decision has no id (name '{node.get('name', '')}')")
         required = tuple(
@@ -185,6 +187,11 @@ class _Reader:
         return Rule(rule_id, index, tuple(entries), tuple(results))
 
     def text(self, node) -> str:
+        language = node.get("expressionLanguage")
+        if language and not _is_feel(language):
+            raise self.fail(self.decision_id, f"the expression language '{language}' of "
+                                              f"'{node.get('id') or etree.QName(node).localname}' is not "
+                                              "supported: Camunda 8 evaluates FEEL only")
         text = node.find("dmn:text", self.ns)
         return (text.text or "").strip() if text is not None else ""
 
@@ -201,6 +208,13 @@ class _Reader:
         except feel.FeelError as error:
             raise self.fail(decision_id, f"the FEEL unary tests '{text}' of '{element_id}' are "
                                          f"invalid: {error}") from None
+
+
+def _is_feel(language: str) -> bool:
+    """`feel`, or one of the FEEL namespaces of DMN 1.1-1.5 (1.5 names its own model namespace)."""
+    lowered = language.strip().lower()
+    return lowered == "feel" or "/feel/" in lowered or lowered.rstrip("/").endswith("/feel") or (
+        lowered == DMN_NAMESPACES[-1].lower())
 
 
 def _check_acyclic(decisions: dict[str, Decision], reader: _Reader) -> None:
