@@ -16,5 +16,5 @@ Modules
   left minus the catalog time of the steps still to do).
 - `motcua.reports.portal_push` — `push_period_report(...)`, `push_scheduled(...)` through the
   portal outbox; `python -m motcua.reports.portal_push` runs the schedule once.
-- `motcua.reports.indexes` — the covering indexes the period report reads (migration 0004).
+- `motcua.reports.indexes` — the covering index the period report reads (migration 0006).
 """

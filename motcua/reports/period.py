@@ -24,10 +24,13 @@ Biểu số 06/VPCP/KSTT and the practice of provincial systems (reference, doma
     for the applicant (supplement, fees, stopped) at the end of the period — a paused dossier is
     within time when the wait began on or before the date promised at that moment.
 
-Every count is computed in one SQL statement (three index-driven branches, `GROUP BY` procedure
-with `CASE` sums); Python only attaches the catalog's fields to the handful of group rows. The
-promised date used is the dossier's current one (a paused dossier: the one promised when the
-wait began); figures: docs/PERFORMANCE.md, "Reports".
+Every count comes from one SQL statement over one covering index, walked one procedure at a
+time in index order; Python only adds up its few dozen rows and attaches the catalog's fields.
+Early / on time / late is not worked out per row: the dossier stores it (`Dossier.resolution`,
+kept by the model whenever processing_finished_at or due_on is set), and it stores when it was
+withdrawn or stopped (`Dossier.closed_at`), so dossiers gone before the period are never read.
+The promised date used is the dossier's current one (a paused dossier: the one promised when
+the wait began); figures: docs/PERFORMANCE.md, "Reports".
 
 Public API
 ----------
