@@ -67,7 +67,7 @@ class Engine(Deployments, InstanceProcessing, JobCommands, MessageCommands, Sche
         self.database_url = database_url
         self.clock: Clock = clock or WallClock()
         self.max_queue = max_queue
-        self._queue: queue.Queue[_Command | None] = queue.Queue()
+        self._queue: queue.SimpleQueue[_Command | None] = queue.SimpleQueue()  # C: no Condition per put
         self._pending = 0
         self._pending_lock = threading.Lock()
         self._listeners: list[Callable[[str], None]] = []

@@ -13,6 +13,7 @@ from SpiffWorkflow.bpmn.specs.mixins import CallActivityMixin
 from SpiffWorkflow.exceptions import WorkflowException
 
 from engine.dialect.expressions import ExpressionFailure, value_of
+from engine.store.json_text import dumps
 
 from . import definitions as defs
 from .clock import epoch_ms
@@ -44,7 +45,7 @@ def checked_variables(intent: str, variables: dict | None) -> dict[str, Any]:
         raise Rejection(intent, "INVALID_ARGUMENT",
                         f"Expected variables to be a JSON object, but got {type(variables).__name__}")
     try:
-        json.dumps(variables)
+        dumps(variables)
     except (TypeError, ValueError) as invalid:
         raise Rejection(intent, "INVALID_ARGUMENT",
                         f"Expected variables to be a JSON document, but it is not: {invalid}") from None

@@ -16,8 +16,10 @@ class Scheduling:
 
     # ==== the clock: timers, job time-outs, back-offs, message expiry =========================
     def _wake_at(self, due_ms: int, kind: str, key: int) -> None:
+        # The scheduler sleeps until the earliest wake-up: only an earlier one needs to wake it.
+        if not self._wakeups or due_ms < self._wakeups[0][0]:
+            self._wakeups_changed = True
         heapq.heappush(self._wakeups, (due_ms, key, kind, key))
-        self._wakeups_changed = True
 
     def _poke_scheduler(self) -> None:
         with self._wake:
