@@ -181,14 +181,16 @@ class MessageCommands:
         self._settle(live)
 
     def _start_nested_event_subprocess(self, live: LiveInstance, sub: dict[str, Any], event: BpmnEvent) -> None:
-        """A message for an event subprocess inside the embedded subprocess `sub` listens for."""
-        scope_task = live.task_by_element_key(sub["element_instance_key"])
-        workflow = live.workflow.subprocesses.get(scope_task.id) if scope_task is not None else None
+        """A message for an event subprocess of an embedded subprocess or of a called process."""
+        scope_key = sub["element_instance_key"]
+        owner = next((t for t in live.all_tasks() if t.internal_data.get("zk") == scope_key
+                      or t.internal_data.get("zeebe_child") == scope_key), None)
+        workflow = live.workflow.subprocesses.get(owner.id) if owner is not None else None
         if workflow is None:
             return
-        definition, _ = self._owning_definition(live, scope_task.workflow)
+        definition, scope_id = self._owning_definition(live, workflow)
         start = next((s for s in definition.event_subprocesses if s.element_id == sub["element_id"]
-                      and s.scope_id == scope_task.task_spec.bpmn_id), None) if definition else None
+                      and s.scope_id == scope_id), None) if definition else None
         catcher = self._trigger_event_subprocess(live, workflow, start) if start else None
         if catcher is not None:
             catcher.task_spec.catch(catcher, event)

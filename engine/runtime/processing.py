@@ -264,7 +264,7 @@ class InstanceProcessing:
                         task.task_spec._update(task)
             if workflow.parent_task_id is not None and workflow.tasks:
                 owner = live.workflow.get_task_from_id(workflow.parent_task_id)
-                if owner.state == TaskState.STARTED and not isinstance(owner.task_spec, CallActivityMixin):
+                if owner.state == TaskState.STARTED:
                     workflow.completed = True
                     workflow.completed_event(workflow)
                     if owner.state == TaskState.STARTED:
@@ -275,9 +275,10 @@ class InstanceProcessing:
         return changed
 
     def _has_nested_event_subprocesses(self, live: LiveInstance) -> bool:
+        """Event subprocesses below the process root: in embedded subprocesses or called processes."""
         if live.definition.nested_event_subprocesses:
             return True
-        return any(d.nested_event_subprocesses for d in (self._definitions.get(k) for k in live.called.values()) if d)
+        return any(d.event_subprocesses for d in (self._definitions.get(k) for k in live.called.values()) if d)
 
     def _enter_subprocess(self, live: LiveInstance, task) -> None:
         """An embedded subprocess was entered: its message event subprocesses start listening."""
@@ -545,7 +546,14 @@ class InstanceProcessing:
                 "bpmn_process_id": process_id, "version": definition.version if definition else 0,
                 "state": "ACTIVE", "started_at": self._now(), "ended_at": None,
                 "parent_key": scope.process_instance_key}
+            variables = scopes.local_variables(live.workflow, child_key)
+            for start in (definition.event_subprocesses if definition else ()):
+                if start.kind == "message" and start.scope_id is None:  # the called process's own
+                    self._open_event_subprocess_subscription(live, start, variables, child_key, child_key,
+                                                             process_id, f"evsub:{child_key}:{start.element_id}")
         elif child_key in self._instances:
+            if live.subscriptions:
+                self._close_event_subprocesses(live, child_key)
             self._instances[child_key].update(
                 state="COMPLETED" if intent == "ELEMENT_COMPLETED" else "TERMINATED", ended_at=self._now(),
                 variables=dict(scopes.local_variables(live.workflow, child_key)))

@@ -141,3 +141,47 @@ def test_error_inside_a_subprocess_prefers_its_boundary_to_a_process_event_subpr
         kit.restart()
     kit.throw_error("pref.work", "BOOM")
     assert instance.is_waiting_at("fix") and not instance.is_waiting_at("handle")
+
+
+def called_child(trigger: str) -> str:
+    """A called process `child-case`: job `child.work` and an interrupting event subprocess
+    (job `child.handle`)."""
+    return process("child-case", f"""
+    <bpmn:startEvent id="cs"/>{service("work", "child.work")}<bpmn:endEvent id="ce"/>{chain("cs", "work", "ce")}
+    <bpmn:subProcess id="child-handler" triggeredByEvent="true">
+      <bpmn:startEvent id="chs">{TRIGGERS[trigger]}</bpmn:startEvent>
+      {service("handle", "child.handle")}<bpmn:endEvent id="che"/>{chain("chs", "handle", "che")}
+    </bpmn:subProcess>""", extra=ERROR + MESSAGE)
+
+
+CALLER = process("caller", f"""
+    <bpmn:startEvent id="s"/>{service("after", "caller.after")}<bpmn:endEvent id="e"/>
+    <bpmn:callActivity id="call"><bpmn:extensionElements><zeebe:calledElement processId="child-case"/>
+    </bpmn:extensionElements></bpmn:callActivity>""" + chain("s", "call", "after", "e"))
+
+
+@pytest.mark.parametrize("trigger", ["error", "message", "timer"])
+@pytest.mark.parametrize("restart", [False, True])
+def test_event_subprocess_of_a_called_process(kit, trigger, restart):
+    kit.deploy_text("child.bpmn", called_child(trigger))
+    kit.deploy_text("caller.bpmn", CALLER)
+    instance = kit.start("caller", code="C-1")
+    [work] = kit.activate("child.work")
+    if restart:
+        kit.restart()
+    if trigger == "error":
+        kit.throw_error("child.work", "BOOM", cause="work")
+    elif trigger == "message":
+        kit.publish_message("amend", "C-1", cause="message")
+    else:
+        kit.advance(hours=2)
+    assert instance.incidents() == [] and kit.jobs("child.work") == []
+    [job] = kit.activate("child.handle")
+    assert job.process_instance_key == work.process_instance_key
+    if restart:
+        kit.restart()
+    kit.engine.complete_job(job.key, {"handled": trigger})
+    assert instance.is_waiting_at("after") and instance.variables["handled"] == trigger
+    subscriptions = [r for r in kit.engine.records(value_type="PROCESS_MESSAGE_SUBSCRIPTION", limit=10_000)
+                     if r.value["elementId"] == "chs"]
+    assert [r.intent for r in subscriptions] == (["CREATED", "DELETED"] if trigger == "message" else [])
