@@ -14,6 +14,7 @@ from typing import Any
 from engine import feel
 from engine.dmn.hit_policies import HitPolicyViolation, table_result
 from engine.dmn.model import Decision, DecisionRequirements, DecisionTable, LiteralExpression
+from engine.dmn.types import type_mismatch
 
 
 @dataclass(frozen=True)
@@ -91,10 +92,15 @@ def _decide(graph: DecisionRequirements, decision: Decision, variables: dict[str
             results[required] = _decide(graph, graph.decisions[required], variables, results, evaluated)
         context[graph.decisions[required].result_name or required] = results[required]
     if isinstance(decision.logic, LiteralExpression):
-        output = _value(decision, decision.logic.text, context)
+        raw = _raw(decision, decision.logic.text, context)
+        output = feel.to_variable(raw)
         evaluated.append(EvaluatedDecision(decision.decision_id, decision.name, decision.decision_type, output))
-        return output
-    return _decide_table(decision, decision.logic, context, evaluated)
+    else:
+        raw = output = _decide_table(decision, decision.logic, context, evaluated)
+    mismatch = type_mismatch(decision.result_type, raw)
+    if mismatch:
+        raise _Failed(decision.decision_id, mismatch)
+    return output
 
 
 def _decide_table(decision: Decision, table: DecisionTable, context: dict[str, Any],

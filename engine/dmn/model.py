@@ -60,6 +60,7 @@ class Decision:
     required: tuple[str, ...] = ()
     version_tag: str | None = None  # zeebe:versionTag, for bindingType="versionTag"
     result_name: str = ""  # the name a dependent decision reads the result by: variable name, else id
+    result_type: str | None = None  # the variable's typeRef: the result must be of it (or null)
 
     @property
     def decision_type(self) -> str:

@@ -108,7 +108,9 @@ class _Reader:
         version_tag = ((tag.get("value") or "").strip() or None) if tag is not None else None
         variable = node.find("dmn:variable", self.ns)
         result_name = (variable.get("name") if variable is not None else None) or decision_id
-        return Decision(decision_id, node.get("name") or decision_id, logic, required, version_tag, result_name)
+        result_type = (variable.get("typeRef") if variable is not None else None) or None
+        return Decision(decision_id, node.get("name") or decision_id, logic, required, version_tag, result_name,
+                        result_type)
 
     def table(self, decision_id: str, node) -> DecisionTable:
         hit_policy = (node.get("hitPolicy") or "UNIQUE").strip().upper()

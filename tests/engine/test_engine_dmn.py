@@ -193,3 +193,15 @@ def test_inputs_without_label_and_outputs_are_reported_as_zeebe_does():
     assert [(i.input_id, i.input_name, i.value) for i in evaluated.inputs] == [("in-0", "", 120)]
     assert [(o.output_id, o.output_name, o.value) for o in evaluated.matched_rules[0].outputs] == [
         ("out-0", "band", "large")]
+
+
+def test_the_result_must_be_of_the_decision_variables_type():
+    def typed(expression: str, type_ref: str) -> str:
+        return dmn(literal("fee", expression).replace('name="fee"/>', f'name="fee" typeRef="{type_ref}"/>'))
+
+    assert output(typed("1500", "number"), "fee") == 1500
+    assert output(typed("null", "number"), "fee") is None
+    assert output(typed('date("2026-03-02")', "date"), "fee") == "2026-03-02"
+    refused = decide(typed('"1500"', "number"), "fee")
+    assert refused.failure_message == "Expected to evaluate decision 'fee', but expected 'number' but found '\"1500\"'"
+    assert decide(typed("1500", "string"), "fee").failure_message.endswith("expected 'string' but found '1500'")
