@@ -7,14 +7,18 @@ Public API
   `AgencyUnreachable` when the agency does not take it (the job retries).
 - `ConsultationReply.from_json(body)` (raises `ValueError` naming the bad field) and
   `.as_variables()` — the `consultationReply` payload of the `interagency-reply` message.
-- `publish_reply(client, reply)` — PublishMessage `interagency-reply` correlated by dossier code,
-  with a message id per request so a reply posted twice counts once (for the webapp endpoint).
+- `publish_reply(client, reply)` — PublishMessage `interagency-reply` correlated by the request id
+  (`consultationRequestId`: a reply reaches the consultation it answers and no other, even a later
+  one on the same dossier), with a message id per request so a reply posted twice counts once.
 - `record_request(session, request)` — the worker keeps what it sent to which agency (once per
   request id); `check_reply(session, reply, agency_code)` answers which consultation a reply from
   that agency's token answers, or raises `ReplyRefused` (`.status` 403/404/409/422, `.code` for
-  translation); `mark_replied(session, record, reply, by)` records it with an audit entry;
-  `waiting_consultations(session)` lists those not answered yet (a reply that came on paper is
-  typed in by an officer: `ConsultationReply(..., entered_by=username)`).
+  translation; 409 `closed` once the consultation is over); `accept_reply(session, reply,
+  agency_code, by)` closes the consultation with that reply (the first reply wins, against the
+  deadline too) with an audit entry; `close_overdue(session, request_id)` closes it at its deadline
+  and hands back a reply taken just before, if any; `waiting_consultations(session)` lists those
+  still open (a reply that came on paper is typed in by an officer:
+  `ConsultationReply(..., entered_by=username)`).
 - `AGENCY_CODE_PATTERN`: what an agency code looks like (`police-fire`, `PCCC`, `land-registry`).
 """
 
@@ -30,10 +34,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from motcua.db import AuditEntry, ConsultationRecord
-from motcua.db.base import now
+from motcua.db.base import LOCAL_ZONE, now
 
 REPLY_MESSAGE = "interagency-reply"
 REPLY_TTL_MS = 24 * 3600 * 1000
+REPLIED, OVERDUE = "replied", "overdue"  # how a consultation request closed
 AGENCY_CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 
 
@@ -105,6 +110,10 @@ class ConsultationReply:
                    str(body.get("repliedAt") or datetime.now().astimezone().isoformat(timespec="seconds")))
 
     @property
+    def message_id(self) -> str:
+        return f"{self.dossier_code}:reply:{self.request_id}"
+
+    @property
     def channel(self) -> str:
         return "paper" if self.entered_by else "api"
 
@@ -117,9 +126,8 @@ class ConsultationReply:
 
 async def publish_reply(client: Any, reply: ConsultationReply) -> None:
     """Let the waiting consultation go on (pyzeebe `ZeebeClient`)."""
-    await client.publish_message(REPLY_MESSAGE, reply.dossier_code, reply.as_variables(),
-                                 time_to_live_in_milliseconds=REPLY_TTL_MS,
-                                 message_id=f"{reply.dossier_code}:reply:{reply.request_id}")
+    await client.publish_message(REPLY_MESSAGE, reply.request_id, reply.as_variables(),
+                                 time_to_live_in_milliseconds=REPLY_TTL_MS, message_id=reply.message_id)
 
 
 class ReplyRefused(Exception):
@@ -147,8 +155,9 @@ def _answer(reply: ConsultationReply) -> dict[str, Any]:
 
 
 def check_reply(session: Session, reply: ConsultationReply, agency_code: str) -> ConsultationRecord:
-    """The consultation this reply answers, if the agency whose token posted it was asked.
-    A reply already recorded with the same answer is returned as is (`replied_at` set)."""
+    """The consultation this reply answers, if the agency whose token posted it was asked and the
+    consultation is still open. A reply already recorded with the same answer is returned as is
+    (`replied_at` set): posting it again is harmless."""
     record = session.get(ConsultationRecord, reply.request_id)
     if record is None:
         raise ReplyRefused(404, "unknown-request", f"no consultation request {reply.request_id}")
@@ -158,27 +167,62 @@ def check_reply(session: Session, reply: ConsultationReply, agency_code: str) ->
     if record.agency_code != agency_code or reply.agency_code != agency_code:
         raise ReplyRefused(403, "other-agency", f"consultation request {reply.request_id} was not "
                            f"sent to agency {agency_code}")
+    if record.outcome == OVERDUE:
+        raise ReplyRefused(409, "closed", f"consultation request {reply.request_id} closed without an "
+                           f"answer at its deadline ({record.closed_at.astimezone(LOCAL_ZONE):%d/%m/%Y %H:%M}): "
+                           "a late reply is not taken")
     if record.replied_at is not None and (record.reply or {}).get("answer") != _answer(reply):
         raise ReplyRefused(409, "already-answered", f"consultation request {reply.request_id} is "
                            "already answered differently")
     return record
 
 
-def mark_replied(session: Session, record: ConsultationRecord, reply: ConsultationReply, by: str) -> None:
-    """Record the reply (once) and who posted or typed it in, in the record and the audit log."""
+def accept_reply(session: Session, reply: ConsultationReply, agency_code: str, by: str) -> bool:
+    """Close the consultation with this reply and record who posted or typed it in (record and
+    audit log). True when this very answer was recorded already. Raises `ReplyRefused` as
+    `check_reply`; the deadline closing it at the same moment (another process) wins or loses as
+    one row update, never both."""
+    record = check_reply(session, reply, agency_code)
     if record.replied_at is not None:
-        return
-    record.replied_at = now()
-    record.replied_by = by
-    record.reply = {"answer": _answer(reply), "agencyName": reply.agency_name, "repliedAt": reply.replied_at,
-                    "channel": reply.channel}
+        return True
+    at = now()
+    taken = session.execute(
+        sa.update(ConsultationRecord)
+        .where(ConsultationRecord.request_id == record.request_id, ConsultationRecord.closed_at.is_(None))
+        .values(closed_at=at, outcome=REPLIED, replied_at=at, replied_by=by, reply={
+            "answer": _answer(reply), "agencyName": reply.agency_name, "repliedAt": reply.replied_at,
+            "channel": reply.channel, "message": reply.as_variables()["consultationReply"]})
+        .execution_options(synchronize_session=False)).rowcount
+    session.refresh(record)
+    if not taken:  # closed meanwhile: by the deadline (409) or by this same answer (a duplicate)
+        check_reply(session, reply, agency_code)
+        return True
     action = "consultation-paper-reply-entered" if reply.entered_by else "consultation-replied"
     session.add(AuditEntry(actor=by, action=action, entity_type="dossier", entity_id=reply.dossier_code,
                            details={"requestId": reply.request_id, "agencyCode": reply.agency_code,
                                     **_answer(reply)}))
+    return False
+
+
+def close_overdue(session: Session, request_id: str) -> dict[str, Any] | None:
+    """The consultation's deadline passed: close it so that no later reply is taken. If a reply
+    was accepted just before (its message found no waiting consultation, or never left because
+    the engine was down), that reply — the `consultationReply` variable — is returned instead."""
+    session.execute(
+        sa.update(ConsultationRecord)
+        .where(ConsultationRecord.request_id == request_id, ConsultationRecord.closed_at.is_(None))
+        .values(closed_at=now(), outcome=OVERDUE).execution_options(synchronize_session=False))
+    record = session.get(ConsultationRecord, request_id, populate_existing=True)
+    if record is None or record.outcome != REPLIED:
+        return None
+    stored = record.reply or {}
+    return stored.get("message") or {"agencyCode": record.agency_code, "agencyName": stored.get("agencyName"),
+                                     **stored.get("answer", {}), "repliedAt": stored.get("repliedAt"),
+                                     "channel": stored.get("channel"), "enteredBy": None}
 
 
 def waiting_consultations(session: Session, limit: int = 500) -> list[ConsultationRecord]:
-    """Consultations sent and not answered yet, the oldest due first."""
-    return list(session.scalars(sa.select(ConsultationRecord).where(ConsultationRecord.replied_at.is_(None))
+    """Consultations sent and still open (neither answered nor past their deadline), the oldest
+    due first."""
+    return list(session.scalars(sa.select(ConsultationRecord).where(ConsultationRecord.closed_at.is_(None))
                                 .order_by(ConsultationRecord.due_at, ConsultationRecord.sent_at).limit(limit)))

@@ -19,8 +19,7 @@ from motcua.consultations import (
     REPLY_TTL_MS,
     ConsultationReply,
     ReplyRefused,
-    check_reply,
-    mark_replied,
+    accept_reply,
     waiting_consultations,
 )
 from motcua.db import ConsultationRecord
@@ -37,25 +36,23 @@ MAX_TEXT = 4000
 
 
 def deliver(reply: ConsultationReply, agency_code: str, by: str) -> bool:
-    """Hand a reply to the waiting process and record it; True when it was already delivered.
-    Raises `ReplyRefused` (not this agency's, unknown, answered differently) or
-    `EngineUnavailable`. Recorded only after the engine has it, so a reply the engine never got
-    is not marked answered."""
-    with office().sessions() as db:
-        record = check_reply(db, reply, agency_code)
-    if record.replied_at is not None:  # answered already: nothing goes to the engine again
-        return True
-    duplicate = False
+    """Close the consultation with this reply and hand it to the waiting process; True when it
+    was already delivered. Raises `ReplyRefused` (not this agency's, unknown, answered
+    differently, closed at its deadline) or `EngineUnavailable`.
+
+    The record is the truth and is written first: the first reply wins against the deadline in
+    one row update. The message (correlated by request id: it can only reach this consultation)
+    is how the process hears of it at once; if the engine is down, posting the same reply again
+    sends it again, and at the deadline the process takes the recorded reply anyway."""
+    with office().transaction() as db:
+        duplicate = accept_reply(db, reply, agency_code, by=by)
     try:
-        office().gateway.publish_message(REPLY_MESSAGE, reply.dossier_code, reply.as_variables(),
-                                         message_id=f"{reply.dossier_code}:reply:{reply.request_id}",
-                                         ttl_ms=REPLY_TTL_MS)
+        office().gateway.publish_message(REPLY_MESSAGE, reply.request_id, reply.as_variables(),
+                                         message_id=reply.message_id, ttl_ms=REPLY_TTL_MS)
     except grpc.RpcError as error:
         if error.code() != grpc.StatusCode.ALREADY_EXISTS:  # the same reply again: already delivered
             raise
         duplicate = True
-    with office().transaction() as db:
-        mark_replied(db, check_reply(db, reply, agency_code), reply, by=by)
     return duplicate
 
 
@@ -97,7 +94,7 @@ def paper_reply(request_id: str):
     if record is None:
         abort(404)
     errors: dict[str, str] = {}
-    if request.method == "POST" and record.replied_at is None:
+    if request.method == "POST" and record.closed_at is None:
         reply, errors = _paper_reply(record, request.form)
         if reply is not None:
             try:

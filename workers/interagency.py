@@ -1,11 +1,12 @@
-"""Consultation of other agencies (liên thông): the request, and the reminder at the SLA."""
+"""Consultation of other agencies (liên thông): the request, the reminder at the SLA, and closing
+the request at its deadline."""
 
 # No `from __future__ import annotations`: pyzeebe recognises `job: Job` by its annotation object.
 from typing import Any
 
 from pyzeebe import Job, ZeebeTaskRouter
 
-from motcua.consultations import ConsultationRequest, record_request, send_to_agency
+from motcua.consultations import ConsultationRequest, close_overdue, record_request, send_to_agency
 from motcua.db import transaction
 from workers import job_types
 from workers.context import WorkerContext, current
@@ -68,3 +69,11 @@ def send_reminder(job: Job) -> dict[str, Any]:
                                   _reply_url(ctx), kind="reminder")
     send_to_agency(_endpoint(ctx, agency), request.as_json())
     return {}
+
+
+@router.task(task_type=job_types.CLOSE_OVERDUE_CONSULTATION, timeout_ms=30_000)
+def close_overdue_request(job: Job) -> dict[str, Any]:
+    """The agency did not answer in time: from now on its reply is refused (HTTP 409). A reply
+    accepted just before the deadline is handed to the process instead (`consultationReply`)."""
+    with transaction(current().sessions) as session:
+        return {"consultationReply": close_overdue(session, str(job.variables["consultationRequestId"]))}

@@ -146,13 +146,16 @@ def test_call_activities_call_existing_processes_with_explicit_mappings(model):
 
 @pytest.mark.parametrize("model", MODELS, ids=IDS)
 def test_messages_are_correlated_by_dossier_code_and_documented(model):
+    """A consultation reply answers one request, not the dossier: a later consultation of the same
+    dossier must never take it (docs/processes.md, Messages)."""
     contract = contract_text()
     for msg_id, name in message_names(model).items():
         assert f"`{name}`" in contract, name
         sub = model.tree.getroot().find(
             f"bpmn:message[@id='{msg_id}']/bpmn:extensionElements/zeebe:subscription", NS
         )
-        assert sub.get("correlationKey") == "=dossierCode"
+        key = "=consultationRequestId" if name == "interagency-reply" else "=dossierCode"
+        assert sub.get("correlationKey") == key
 
 
 @pytest.mark.parametrize("model", MODELS, ids=IDS)

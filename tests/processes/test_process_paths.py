@@ -74,6 +74,7 @@ WORKER_RESULTS: dict[str, dict[str, Any]] = {
         "consultationRemindAt": "2026-03-09T17:00:00+07:00",
         "consultationDueAt": "2026-03-16T17:00:00+07:00",
     },
+    "interagency.close": {"consultationReply": None},
     "document.render": {"documentId": "doc-1"},
     "notify.sms": {"smsSent": "sms-1"},
 }
@@ -150,6 +151,11 @@ class Office:
         return dict(jobs[0].variables)
 
     # ---- what happened ---------------------------------------------------------------------
+    @property
+    def worked(self) -> list[str]:
+        """The job types and user tasks done, in order."""
+        return [t for t, _ in self.done]
+
     def inputs(self, job_type: str, name: str) -> list[Any]:
         return [v.get(name) for t, v in self.done if t == job_type]
 
@@ -454,7 +460,7 @@ def consult(office: Office) -> None:
 
 
 def test_consultation_reply_comes_back_to_the_specialist(office):
-    dossier = office.submit("construction-permit")
+    office.submit("construction-permit")
     office.receive()
     consult(office)
     request = office.work("interagency.request")
@@ -467,9 +473,7 @@ def test_consultation_reply_comes_back_to_the_specialist(office):
         "opinion": "Đạt.",
     }
     office.kit.publish_message(
-        "interagency-reply",
-        correlation_key=dossier.variables["dossierCode"],
-        consultationReply=reply,
+        "interagency-reply", correlation_key="LT-0001", consultationReply=reply
     )
     shown = office.task_variables("Task_Appraise")
     assert shown["consultationReply"] == reply
@@ -487,9 +491,47 @@ def test_consultation_is_reminded_then_given_up_when_overdue(office):
     office.work("interagency.remind")
     assert not dossier.is_waiting_at("Task_Appraise")
     office.advance(days=7)  # past consultationDueAt (2026-03-16 17:00 +07)
+    assert office.work("interagency.close")["consultationRequestId"] == "LT-0001"
     assert office.work("notify.desk")["event"] == "consultation-overdue"
     shown = office.task_variables("Task_Appraise")
     assert shown["consultationAnswered"] is False and shown.get("consultationReply") is None
+    assert_clean(office)
+
+
+def test_a_reply_taken_just_before_the_deadline_still_reaches_the_specialist(office):
+    office.submit("construction-permit")
+    office.receive()
+    consult(office)
+    office.run_workers()
+    office.advance(days=15)  # past the reminder and consultationDueAt: both timers fire
+    reply = {"agencyCode": "police-fire", "agreed": False, "opinion": "Thiếu lối thoát nạn."}
+    office.run_workers(**{"interagency.close": {"consultationReply": reply}})  # recorded first
+    shown = office.task_variables("Task_Appraise")
+    assert shown["consultationReply"] == reply and shown["consultationAnswered"] is True
+    assert "notify.desk" not in office.worked
+    assert_clean(office)
+
+
+def test_a_reply_to_the_first_consultation_never_reaches_the_second(office):
+    dossier = office.submit("design-appraisal")
+    office.receive()
+    consult(office)
+    office.run_workers()
+    office.advance(days=15)  # the first consultation closes unanswered
+    office.run_workers()
+    late = {"agencyCode": "police-fire", "agreed": True, "opinion": "Đồng ý (gửi muộn)."}
+    for key in ("LT-0001", dossier.variables["dossierCode"]):  # buffered for a day, both ways
+        office.kit.publish_message(
+            "interagency-reply", correlation_key=key, ttl=timedelta(days=1), consultationReply=late
+        )
+    consult(office)
+    office.run_workers(**{"interagency.request": {"consultationRequestId": "LT-0002",
+                                                  "consultationRemindAt": "2026-03-24T17:00:00+07:00",
+                                                  "consultationDueAt": "2026-03-31T17:00:00+07:00"}})
+    assert "Task_Appraise" not in office.waiting()  # the second consultation still waits
+    answer = {"agencyCode": "police-fire", "agreed": False, "opinion": "Chưa đạt."}
+    office.kit.publish_message("interagency-reply", correlation_key="LT-0002", consultationReply=answer)
+    assert office.task_variables("Task_Appraise")["consultationReply"] == answer
     assert_clean(office)
 
 
