@@ -30,6 +30,7 @@ DMN_NAMESPACES = (
 )
 
 ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
+MAX_DEPTH = 100  # levels of required decisions
 
 # No DTDs, no entities, no network: a DMN file is data, never a way to read the server's files.
 _XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
@@ -220,18 +221,27 @@ def _is_feel(language: str) -> bool:
 
 
 def _check_acyclic(decisions: dict[str, Decision], reader: _Reader) -> None:
-    """Required decisions must form a graph without cycles (a decision cannot wait on itself)."""
-    done: set[str] = set()
-
-    def visit(decision_id: str, path: list[str]) -> None:
-        if decision_id in done:
-            return
-        if decision_id in path:
-            cycle = path[path.index(decision_id):] + [decision_id]
-            raise reader.fail(decision_id, f"the required decisions form a cycle: {' -> '.join(cycle)}")
-        for required in decisions[decision_id].required:
-            visit(required, [*path, decision_id])
-        done.add(decision_id)
-
-    for decision_id in decisions:
-        visit(decision_id, [])
+    """Required decisions must form a graph without cycles (a decision cannot wait on itself), and
+    not nest deeper than MAX_DEPTH (evaluation walks them recursively). Iterative: a hostile file
+    with a very long chain must not exhaust Python's stack here."""
+    depth: dict[str, int] = {}
+    for start in decisions:
+        if start in depth:
+            continue
+        path: list[str] = [start]
+        pending: list[list[str]] = [list(decisions[start].required)]
+        while path:
+            if pending[-1]:
+                nxt = pending[-1].pop()
+                if nxt in path:
+                    cycle = path[path.index(nxt):] + [nxt]
+                    raise reader.fail(nxt, f"the required decisions form a cycle: {' -> '.join(cycle)}")
+                if nxt not in depth:
+                    path.append(nxt)
+                    pending.append(list(decisions[nxt].required))
+                continue
+            done = path.pop()
+            pending.pop()
+            depth[done] = 1 + max((depth[r] for r in decisions[done].required), default=0)
+            if depth[done] > MAX_DEPTH:
+                raise reader.fail(done, f"the required decisions nest deeper than {MAX_DEPTH} levels")

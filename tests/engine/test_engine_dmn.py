@@ -152,6 +152,8 @@ def test_every_dmn_version_camunda_accepts_is_read(namespace):
      "'fees.dmn' decision 'permit-fee': the FEEL expression '1 +' of 'permit-fee-r1' is invalid"),
     (dmn(literal("a", "b", required=("b",)), literal("b", "a", required=("a",))),
      "'fees.dmn' decision 'a': the required decisions form a cycle: a -> b -> a"),
+    (dmn(literal("d0", "1"), *[literal(f"d{i}", f"d{i - 1} + 1", required=(f"d{i - 1}",)) for i in range(1, 2000)]),
+     "'fees.dmn' decision 'd100': the required decisions nest deeper than 100 levels"),
     (dmn(literal("a", "b", required=("b",))),
      "'fees.dmn' decision 'a': the required decision 'b' is not in this file"),
     (dmn(table("permit-fee", ["area"], ["fee", "band"], [([">= 100"], ["1", "2"])], hit_policy="COLLECT",
@@ -205,3 +207,11 @@ def test_the_result_must_be_of_the_decision_variables_type():
     refused = decide(typed('"1500"', "number"), "fee")
     assert refused.failure_message == "Expected to evaluate decision 'fee', but expected 'number' but found '\"1500\"'"
     assert decide(typed("1500", "string"), "fee").failure_message.endswith("expected 'string' but found '1500'")
+
+
+def test_a_decision_required_twice_is_evaluated_once():
+    document = dmn(literal("base", "100"), literal("tax", "base * 0.1", required=("base",)),
+                   literal("total", "base + tax", required=("base", "tax")))
+    result = decide(document, "total")
+    assert result.output == 110
+    assert [d.decision_id for d in result.evaluated] == ["base", "tax", "total"]
