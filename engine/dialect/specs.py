@@ -27,6 +27,7 @@ from SpiffWorkflow.bpmn.specs.defaults import (
     StartEvent,
     SubWorkflowTask,
 )
+from SpiffWorkflow.bpmn.specs.event_definitions import ErrorEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from .expressions import ExpressionFailure, feel, value_of
@@ -66,7 +67,14 @@ class ZeebeIntermediateThrowEvent(JobWorker, IntermediateThrowEvent):
 
 
 class ZeebeEndEvent(JobWorker, EndEvent):
-    pass
+    def _run_hook(self, my_task):
+        definition = getattr(self, "event_definition", None)
+        if isinstance(definition, ErrorEventDefinition) and not self.opens_job():
+            # Zeebe's catch rules (nearest scope first, event subprocesses before the enclosing
+            # subprocess's boundaries), not Spiff's: the runtime routes it.
+            hooks_of(my_task).throw_bpmn_error(my_task, definition.code)
+            return True
+        return super()._run_hook(my_task)
 
 
 class PassThroughTask(NoneTask):

@@ -9,6 +9,7 @@ from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions import ErrorEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from engine.dialect.expressions import ExpressionFailure
 from engine.dialect.mappings import received
 from engine.dialect.scopes import set_local
 
@@ -173,6 +174,24 @@ class JobCommands:
                     and waiting.state == TaskState.WAITING:
                 found.append(waiting)
         return found
+
+    def throw_bpmn_error(self, task, code: str) -> None:
+        """Hook for an error end event: the error goes to its catcher, or is an incident."""
+        live = self._current
+        found = self._error_catcher(live, task, code)
+        event = BpmnEvent(ErrorEventDefinition(code, code=code), payload={}, target=task.workflow)
+        if found is None:
+            raise ExpressionFailure(
+                f"Expected to throw an error event with the code '{code}', but it was not caught. No error "
+                "events are available in the scope.", "UNHANDLED_ERROR_EVENT", task)
+        if found[0] == "boundary":
+            catchers = found[1]
+        else:
+            workflow, start = found[1]
+            catchers = [c for c in [self._trigger_event_subprocess(live, workflow, start)] if c is not None]
+        for catcher in catchers:
+            catcher.task_spec.catch(catcher, event)
+            catcher.task_spec._update(catcher)
 
     def _error_catcher(self, live: LiveInstance, task, code: str):
         """Who catches error `code` thrown at `task`, as Zeebe looks (8.6): from the task outward,

@@ -185,3 +185,41 @@ def test_event_subprocess_of_a_called_process(kit, trigger, restart):
     subscriptions = [r for r in kit.engine.records(value_type="PROCESS_MESSAGE_SUBSCRIPTION", limit=10_000)
                      if r.value["elementId"] == "chs"]
     assert [r.intent for r in subscriptions] == (["CREATED", "DELETED"] if trigger == "message" else [])
+
+
+def error_end_in_subprocess(with_handler: bool) -> str:
+    handler = f"""
+      <bpmn:subProcess id="handler" triggeredByEvent="true">
+        <bpmn:startEvent id="hs">{TRIGGERS["error"]}</bpmn:startEvent>
+        {service("handle", "end.handle")}<bpmn:endEvent id="he"/>{chain("hs", "handle", "he")}
+      </bpmn:subProcess>""" if with_handler else ""
+    return process("end", f"""
+    <bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>{service("after", "end.after")}
+    <bpmn:subProcess id="case">
+      <bpmn:startEvent id="cs"/>{service("work", "end.work")}
+      <bpmn:endEvent id="fail">{TRIGGERS["error"]}</bpmn:endEvent>{chain("cs", "work", "fail")}{handler}
+    </bpmn:subProcess>""" + chain("s", "case", "after", "e"), extra=ERROR)
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_error_end_event_is_caught_by_its_subprocess_event_subprocess(kit, restart):
+    kit.deploy_text("end.bpmn", error_end_in_subprocess(with_handler=True))
+    instance = kit.start("end")
+    if restart:
+        kit.restart()
+    kit.complete_job("end.work")
+    assert instance.incidents() == [] and instance.is_waiting_at("handle")
+    kit.complete_job("end.handle")
+    assert instance.is_waiting_at("after")
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_uncaught_error_end_event_is_an_incident(kit, restart):
+    kit.deploy_text("end.bpmn", error_end_in_subprocess(with_handler=False))
+    instance = kit.start("end")
+    kit.complete_job("end.work")
+    if restart:
+        kit.restart()
+    [incident] = instance.incidents()
+    assert incident["type"] == "UNHANDLED_ERROR_EVENT" and incident["element_id"] == "fail"
+    assert "'BOOM'" in incident["message"]
