@@ -246,5 +246,64 @@ def token_create(username: str | None, name: str, agency_code: str | None) -> No
     click.echo(text)
 
 
+def _moment(at) -> str:
+    from motcua.db.base import LOCAL_ZONE
+
+    return at.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M") if at else "-"
+
+
+@token.command("list")
+def token_list() -> None:
+    """Every token: TOKEN (what `token revoke` takes), its name, the user or agency it is for,
+    created, last used and revoked (Vietnam time). Token texts are not stored: never shown."""
+    from motcua import db
+    from motcua.api_tokens import list_tokens
+
+    settings = settings_module.load()
+    _migrate(settings)
+    with db.transaction(db.session_factory(settings.database_url)) as session:
+        lines = list_tokens(session)
+    if not lines:
+        click.echo("no tokens: issue one with `motcua token create USERNAME` or `--agency CODE`")
+        return
+    rows = [("TOKEN", "NAME", "USER/AGENCY", "CREATED", "LAST USED", "REVOKED")] + [
+        (line.ref, line.name or "-", line.owner, _moment(line.created_at), _moment(line.last_used_at),
+         _moment(line.revoked_at)) for line in lines]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+@token.command("revoke")
+@click.argument("refs", nargs=-1, required=True, metavar="TOKEN...")
+def token_revoke(refs: tuple[str, ...]) -> None:
+    """Revoke tokens at once, named as `motcua token list` shows them (staff:3, agency:2): every
+    web process refuses them from the next request on (HTTP 401). Recorded in the audit log."""
+    import getpass
+
+    from motcua import db
+    from motcua.api_tokens import AlreadyRevoked, TokenNotFound, revoke
+
+    settings = settings_module.load()
+    _migrate(settings)
+    by = f"cli:{getpass.getuser()}"
+    sessions = db.session_factory(settings.database_url)
+    failed = False
+    for ref in refs:
+        try:
+            with db.transaction(sessions) as session:
+                line = revoke(session, ref, by=by)
+        except TokenNotFound as error:
+            click.echo(f"error: {error}", err=True)
+            failed = True
+        except AlreadyRevoked as error:
+            click.echo(f"{error.line.ref} ({error.line.owner}) was revoked already, at "
+                       f"{_moment(error.line.revoked_at)}")
+        else:
+            click.echo(f"revoked {line.ref} ({line.owner}{', ' + line.name if line.name else ''})")
+    if failed:
+        raise SystemExit(1)
+
+
 if __name__ == "__main__":
     main()

@@ -1,11 +1,14 @@
-"""The administrator's page for staff accounts: create users, change roles, reset passwords,
-deactivate."""
+"""The administrator's pages: staff accounts (create users, change roles, reset passwords,
+deactivate) and the API tokens of staff and consulted agencies (`GET /admin/tokens`, revoke one
+with `POST /admin/tokens/<kind>/<id>/revoke`: refused by every web process from the next request,
+recorded in the audit log)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from motcua.api_tokens import AlreadyRevoked, TokenNotFound, list_tokens, revoke
 from motcua.db import AuditEntry, StaffUser
 from motcua.roles import StaffRole
 from motcua.staff_accounts import AccountError, check_password_strength, create_user
@@ -82,3 +85,26 @@ def update(user_id: int):
         _audit(db, "staff-user-updated", user)
     flash(t("admin.user_updated", username=user.username), "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.get("/tokens")
+@needs_role(StaffRole.ADMIN)
+def tokens():
+    with office().sessions() as db:
+        lines = list_tokens(db)
+    return render_template("admin/tokens.html", tokens=lines)
+
+
+@bp.post("/tokens/<kind>/<int:token_id>/revoke")
+@needs_role(StaffRole.ADMIN)
+def revoke_token(kind: str, token_id: int):
+    try:
+        with office().transaction() as db:
+            line = revoke(db, f"{kind}:{token_id}", by=current_user().username)
+    except TokenNotFound:
+        abort(404)
+    except AlreadyRevoked as already:
+        flash(t("admin.tokens.already_revoked", token=already.line.ref), "info")
+    else:
+        flash(t("admin.tokens.revoked", token=line.ref, owner=line.owner), "success")
+    return redirect(url_for("admin.tokens"))

@@ -7,6 +7,10 @@ The roles are the candidate groups of the user tasks (motcua.roles). Pages guard
 Another agency's system has its own kind of token (`motcua token create --agency CODE`): it is
 no staff member (`current_user()` stays None) but `current_agency()`, and it opens only what is
 guarded with `@needs_agency` — every other API route answers it 403.
+
+Tokens are looked up in the database on every request, never cached in a web process: a token
+revoked (`motcua token revoke`, or the admin page) is refused by every process from its next
+request, with a 401 that says it was revoked.
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ from flask import (
     url_for,
 )
 
+from motcua.api_tokens import revoked_at
 from motcua.db import AgencyToken, ApiToken, StaffUser
+from motcua.db.base import LOCAL_ZONE
 from motcua.rate_limits import RateLimiter
 from motcua.roles import REPORT_READERS, REPORT_SENDERS, StaffRole
 from motcua.staff_accounts import find_user
@@ -115,6 +121,8 @@ def load_user() -> None:
             g.api_token = True
             if user is None and (agency := AgencyToken.find(db, token)) is not None:
                 g.agency = SpeakingAgency(agency.id, agency.agency_code, agency.agency_name)
+            if g.user is None and g.agency is None:
+                g.token_revoked_at = revoked_at(db, token)
         return
     user_id = session.get("user_id")
     if user_id is None:
@@ -138,6 +146,11 @@ def _unauthorised():
     if current_agency() is not None:  # known, but not staff: nothing here is for it
         return jsonify(error=t("auth.api.agency_not_allowed"), status=403), 403
     if request.path.startswith("/api/"):
+        if (at := g.get("token_revoked_at")) is not None:
+            response = jsonify(error=t("auth.api.token_revoked", at=at.astimezone(LOCAL_ZONE)
+                                       .strftime("%d/%m/%Y %H:%M")), status=401)
+            response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token", error_description="revoked"'
+            return response, 401
         return jsonify(error=t("auth.api.unauthorised"), status=401), 401
     return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
 

@@ -8,6 +8,7 @@ here fails the test, so each new page has to say who it is for.
 from __future__ import annotations
 
 import pytest
+from flask import url_for
 from hostile_site import ROLES, api_token, client_as, concrete
 
 from motcua.db import transaction
@@ -54,6 +55,7 @@ RULES: dict[str, object] = {
     "reports.push_to_portal": HEADS_AND_LEADERS, "reports.risk": HEADS_AND_LEADERS,
     # administration and operations
     "admin.users": {"admin"}, "admin.create": {"admin"}, "admin.update": {"admin"},
+    "admin.tokens": {"admin"}, "admin.revoke_token": {"admin"},
     "operations.definitions": OPERATIONS, "operations.definition": OPERATIONS,
     "operations.diagram": OPERATIONS, "operations.instances": OPERATIONS,
     "operations.instance": OPERATIONS, "operations.cancel": OPERATIONS,
@@ -119,6 +121,17 @@ def test_access_matrix(open_app, role):
     assert wrong == [], f"as {role or 'anonymous'}:\n" + "\n".join(wrong)
     assert errors == [], f"server errors as {role or 'anonymous'}:\n" + "\n".join(errors)
 
+
+@pytest.mark.parametrize("role", sorted(REPORT_READERS))
+def test_report_links_are_shown_to_exactly_those_the_rules_let_in(open_app, role):
+    """The risk ranking tab and the portal push button follow the same role rule as the routes."""
+    client = client_as(open_app, role)
+    with open_app.test_request_context():
+        period, risk, push = (url_for(e) for e in ("reports.period_page", "reports.risk",
+                                                   "reports.push_to_portal"))
+    page = client.get(period).get_data(as_text=True)
+    assert (f'href="{risk}"' in page) == allowed(RULES["reports.risk"], role)
+    assert (f'action="{push}"' in page) == allowed(RULES["reports.push_to_portal"], role)
 
 
 @pytest.mark.parametrize("body", [
