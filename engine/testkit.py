@@ -28,7 +28,8 @@ Verbs: `deploy(*paths)` (.bpmn, .dmn, .form), `start(process_id, **variables)`,
 `broadcast_signal(name)`, `advance(**timedelta_args)`, `restart()`, `jobs(job_type)`,
 `resolve_incidents(instance)`. The `engine` attribute is the full `engine.runtime.Engine` facade.
 
-Each `Instance` answers `passed(element_id)`, `is_waiting_at(element_id)`, `variables`,
+Each `Instance` answers `passed(element_id)`, `is_waiting_at(element_id)`, `variables` (root
+scope), `local_variables(element_id)` (an active element instance's own scope),
 `incidents()`, `decision_outputs()` (what its business rule tasks decided), `is_completed()`, `is_terminated()`, `active_elements()`, `passed_elements()`.
 Job verbs raise `AssertionError` when no job of that type is waiting, so a wrong path fails loudly.
 """
@@ -89,7 +90,16 @@ class Instance:
 
     @property
     def variables(self) -> dict[str, Any]:
+        """The variables of the instance's root scope."""
         return self.kit.engine.variables(self.key)
+
+    def local_variables(self, element_id: str) -> dict[str, Any]:
+        """The variables held by the (first) active element instance of `element_id`: its own
+        scope (input mappings, local SetVariables, a multi-instance body's output collection)."""
+        active = [e for e in self._elements() if e["element_id"] == element_id and e["state"] == "ACTIVE"]
+        if not active:
+            raise AssertionError(f"no element instance of '{element_id}' is active; active: {self.active_elements()}")
+        return self.kit.engine.variables(self.key, active[0]["key"])
 
     def incidents(self) -> list[dict[str, Any]]:
         return self.kit.engine.incidents(process_instance_key=self.key)

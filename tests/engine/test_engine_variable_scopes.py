@@ -44,6 +44,7 @@ def test_input_mapping_is_a_local_variable_of_the_subprocess_with_its_own_scope_
     if restart:
         kit.restart()
     assert kit.engine.variables(instance.key, inner) == {"draft": "Permit (draft)"}
+    assert instance.local_variables("inner") == {"draft": "Permit (draft)"}
     assert "draft" not in instance.variables
     [created] = variable_records(kit, "draft")
     assert created.intent == "CREATED"
