@@ -53,6 +53,7 @@ class CountingStandIn:
 
     def __init__(self) -> None:
         self.requests: list[tuple[str, dict[str, str], Any]] = []
+        self.refused = 0  # requests answered 503 while down
         self.down = False
         self.hold = threading.Event()
         self.hold.set()  # set: answer at once
@@ -65,6 +66,8 @@ class CountingStandIn:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"null")
                 if stand_in.down:
+                    with stand_in._lock:
+                        stand_in.refused += 1
                     status, answer = 503, {"error": "down for maintenance"}
                 else:
                     with stand_in._lock:
@@ -121,6 +124,11 @@ class SmsGatewayStandIn(CountingStandIn):
 
 
 class PortalStandIn(CountingStandIn):
+    def statuses_of(self, code: str) -> list[Any]:
+        """The statuses reported for one dossier, in the order the portal heard them."""
+        return [b.get("TrangThaiHoSo", b.get("TrangThai")) for b in self.bodies()
+                if isinstance(b, dict) and b.get("MaHoSo") == code]
+
     def reports(self) -> Counter:
         """(dossier code, national status) → how many times the portal heard it."""
         return Counter((b["MaHoSo"], b.get("TrangThaiHoSo", b.get("TrangThai")))
@@ -178,17 +186,30 @@ class EngineProcess:
 class WorkerProcess:
     """The project's job workers in their own process, job timeouts shortened to `timeout_ms`."""
 
-    def __init__(self, env: dict[str, str], log_path: Path, timeout_ms: int = 5000) -> None:
+    def __init__(self, env: dict[str, str], log_path: Path, timeout_ms: int = 5000,
+                 file_size_limit: int | None = None) -> None:
         self.env = {**os.environ, **env, "FAULTS_JOB_TIMEOUT_MS": str(timeout_ms),
                     "MOTCUA_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
         self.log_path = log_path
+        self.file_size_limit = file_size_limit  # past it every write fails as on a full disk
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
+        import resource
+
+        limit = self.file_size_limit
         log = self.log_path.open("ab")
-        self.process = subprocess.Popen([sys.executable, str(WORKER_SCRIPT)], cwd=ROOT, stdout=log,
-                                        stderr=subprocess.STDOUT, env=self.env)
+        self.process = subprocess.Popen(
+            [sys.executable, str(WORKER_SCRIPT)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            env=self.env, preexec_fn=None if limit is None else lambda: resource.setrlimit(
+                resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY)))
         log.close()
+
+    def free_disk_space(self) -> None:
+        import resource
+
+        resource.prlimit(self.process.pid, resource.RLIMIT_FSIZE,
+                         (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
 
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
@@ -282,6 +303,7 @@ class Staff:
         self.task_timeout_ms = task_timeout_ms
         self.completed: Counter = Counter()  # element id → acknowledged completions
         self.on_complete: Callable[[str, dict[str, Any], float], None] | None = None
+        self._lock = threading.Lock()
         self._channel = grpc.insecure_channel(address)
         self.stub = GatewayStub(self._channel)
 
@@ -297,7 +319,8 @@ class Staff:
                     self.stub.CompleteJob(pb.CompleteJobRequest(
                         jobKey=job.key, variables=json.dumps(values)), timeout=10)
                     acknowledged = time.perf_counter()
-                    self.completed[job.elementId] += 1
+                    with self._lock:
+                        self.completed[job.elementId] += 1
                     done += 1
                     if self.on_complete:
                         self.on_complete(job.elementId, variables, acknowledged)
@@ -308,8 +331,46 @@ class Staff:
             time.sleep(0.1)
         return done
 
+    def snapshot(self) -> Counter:
+        with self._lock:
+            return Counter(self.completed)
+
     def close(self) -> None:
         self._channel.close()
+
+
+class Desk:
+    """Several staff members working at once, each on their own connection, until stopped."""
+
+    def __init__(self, address: str, people: int = 3) -> None:
+        self.staff = [Staff(address) for _ in range(people)]
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._work, args=(member,), daemon=True)
+                         for member in self.staff]
+        self.errors: list[BaseException] = []
+
+    def _work(self, member: Staff) -> None:
+        while not self._stop.is_set():
+            try:
+                member.round()
+            except BaseException as error:  # noqa: BLE001 - shown by the test
+                self.errors.append(error)
+                return
+
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
+
+    def completed(self) -> Counter:
+        """Element id → completions the engine acknowledged, all staff together."""
+        return sum((member.snapshot() for member in self.staff), Counter())
+
+    def close(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(15)
+        for member in self.staff:
+            member.close()
 
 
 def dossier_states(database_url: str) -> dict[str, tuple[int, bool]]:

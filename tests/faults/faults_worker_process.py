@@ -17,8 +17,8 @@ TIMEOUT_MS = int(os.environ.get("FAULTS_JOB_TIMEOUT_MS", "5000"))
 real_build_worker = runner.build_worker
 
 
-def build_worker_with_short_timeouts(channel, name: str = "motcua-workers"):
-    worker = real_build_worker(channel, name)
+def build_worker_with_short_timeouts(channel, name: str = "motcua-workers", **options):
+    worker = real_build_worker(channel, name, **options)
     for task in worker.tasks:
         task.config.timeout_ms = TIMEOUT_MS
     retries = os.environ.get("FAULTS_MAX_CONNECTION_RETRIES")

@@ -1,23 +1,25 @@
-"""kill -9 the engine while dossiers are in flight: after a restart on the same data directory
+"""kill -9 the engine while 500 dossiers are in flight: after a restart on the same data directory
 every dossier is resolved and returned, none is lost, and the citizen and the portal hear each
 event exactly once.
 
-The suite runs MOTCUA_FAULT_DOSSIERS dossiers (default 40, about a minute on the shared 2-core
-machine); the issue's soak of 500 is the same test:
-`MOTCUA_FAULT_DOSSIERS=500 .venv/bin/python -m pytest tests/faults -k engine_killed --timeout 1800`.
+The suite runs the issue's 500 dossiers (docs/PERFORMANCE.md, "Nothing lost when the engine
+dies", has the figures); MOTCUA_FAULT_DOSSIERS=N runs another number, e.g. a longer soak:
+`MOTCUA_FAULT_DOSSIERS=2000 .venv/bin/python -m pytest tests/faults -k engine_killed -s --timeout 1800`.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 
+import grpc
 import pytest
 from faults_office import (
+    Desk,
     EngineProcess,
     PortalStandIn,
     SmsGatewayStandIn,
-    Staff,
     WorkerProcess,
     deploy,
     dossier_code,
@@ -25,6 +27,7 @@ from faults_office import (
     permit_components,
     phone_of,
     submit,
+    wait_until,
     worker_env,
 )
 from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
@@ -32,53 +35,65 @@ from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 from motcua.db import migrate
 from motcua.statuses import DossierStatus
 
-DOSSIERS = int(os.environ.get("MOTCUA_FAULT_DOSSIERS", "40"))
-SMS_PER_DOSSIER = 3       # received, result-ready, returned
+DOSSIERS = int(os.environ.get("MOTCUA_FAULT_DOSSIERS", "500"))
+USER_TASKS_PER_DOSSIER = 6  # reception, appraisal, head, leader, return, rating
+KILL_AFTER = 2 * DOSSIERS   # user tasks done: a third of the staff's work
+SMS_PER_DOSSIER = 3         # received, result-ready, returned
 PORTAL_STATUSES = {2, 4, 9, 10}
+WORKER_PROCESSES = 2        # two `python -m workers`, as an office runs them on two cores
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(150 + DOSSIERS * 3)
+@pytest.mark.timeout(120 + DOSSIERS)
 def test_engine_killed_with_dossiers_in_flight_loses_none_and_repeats_nothing(tmp_path):
-    import grpc
-
+    began = time.monotonic()
     database_url = f"sqlite:///{tmp_path / 'motcua.db'}"
     migrate(database_url)
     sms, portal = SmsGatewayStandIn(), PortalStandIn()
     engine = EngineProcess(tmp_path / "engine", tmp_path / "engine.log")
     engine.start()
     deploy(engine.address)
-    # The workers as `python -m workers` builds them, except that they retry the gateway forever:
-    # pyzeebe's default (10 failures in the worker's life, never reset) leaves them idle after an
-    # engine restart, shown by test_faults_workers_reconnect. This test is about the engine.
-    env = worker_env(engine.address, database_url, sms, portal) | {"FAULTS_MAX_CONNECTION_RETRIES": "-1"}
-    workers = WorkerProcess(env, tmp_path / "workers.log")
-    workers.start()
-    staff = Staff(engine.address)
+    env = worker_env(engine.address, database_url, sms, portal)
+    workers = [WorkerProcess(env, tmp_path / f"workers-{n}.log") for n in range(WORKER_PROCESSES)]
+    for process in workers:
+        process.start()
+    desk = Desk(engine.address)
     try:
         components = permit_components()
         with grpc.insecure_channel(engine.address) as channel:
             stub = GatewayStub(channel)
-            for number in range(1, DOSSIERS + 1):
-                submit(stub, number, components)
+            instances = {submit(stub, number, components) for number in range(1, DOSSIERS + 1)}
+        assert len(instances) == DOSSIERS  # every dossier acknowledged by the engine
+        submitted = time.monotonic()
+        desk.start()
 
-        killed_after = None
-        deadline = time.monotonic() + 120 + DOSSIERS * 2.5
-        last_check, finished = 0.0, False
-        while time.monotonic() < deadline and not finished:
-            staff.round()
-            if killed_after is None and sum(staff.completed.values()) >= DOSSIERS * 2:
-                killed_after = dict(staff.completed)
-                engine.kill()
-                engine.start()
-            if killed_after is not None and time.monotonic() - last_check > 1:
-                last_check = time.monotonic()
-                finished = everything_done(database_url, sms, portal)
-        assert killed_after is not None, "the engine was never killed"
-        assert finished, (f"not every dossier finished; staff did {dict(staff.completed)}; "
-                          f"SMS {len(sms.requests)}, portal {len(portal.requests)}; "
-                          f"{summary(dossier_states(database_url))}\n"
-                          f"{(tmp_path / 'workers.log').read_text()[-3000:]}")
+        wait_until(lambda: desk.errors or sum(desk.completed().values()) >= KILL_AFTER,
+                   60 + DOSSIERS * 0.3, f"staff to do {KILL_AFTER} user tasks", every=0.02)
+        assert not desk.errors, desk.errors
+        at_kill = desk.completed()
+        engine.kill()
+        killed = time.monotonic()
+        # what was in flight when the engine died (read while it is down)
+        states_at_kill = dossier_states(database_url)
+        sms_at_kill, portal_at_kill = len(sms.requests), len(portal.requests)
+        engine.start()
+        restarted = time.monotonic()
+
+        finished_at_kill = sum(1 for status, rated in states_at_kill.values()
+                               if status == int(DossierStatus.RETURNED) and rated)
+        in_flight = DOSSIERS - finished_at_kill
+        assert in_flight >= DOSSIERS * 0.8, f"only {in_flight} dossiers in flight at the kill"
+        assert len(Counter(status for status, _ in states_at_kill.values())) >= 2, \
+            f"dossiers not spread over the process at the kill: {summary(states_at_kill)}"
+        assert 0 < sms_at_kill < DOSSIERS * SMS_PER_DOSSIER
+        assert 0 < portal_at_kill < DOSSIERS * len(PORTAL_STATUSES)
+
+        finished = wait_until(lambda: desk.errors or everything_done(database_url, sms, portal),
+                              60 + DOSSIERS * 0.3, "every dossier to be returned, rated, "
+                              "told and reported", every=1) and not desk.errors
+        assert not desk.errors, desk.errors
+        done = time.monotonic()
+        assert finished
         time.sleep(1.5)  # anything sent twice would arrive now
 
         states = dossier_states(database_url)
@@ -89,15 +104,25 @@ def test_engine_killed_with_dossiers_in_flight_loses_none_and_repeats_nothing(tm
         assert per_phone == {phone_of(n): SMS_PER_DOSSIER for n in range(1, DOSSIERS + 1)}, \
             {phone: count for phone, count in per_phone.items() if count != SMS_PER_DOSSIER}
         reports = portal.reports()
-        assert set(reports) >= {(dossier_code(n), status) for n in range(1, DOSSIERS + 1)
+        assert set(reports) == {(dossier_code(n), status) for n in range(1, DOSSIERS + 1)
                                 for status in PORTAL_STATUSES}
         assert max(reports.values()) == 1, {key: count for key, count in reports.items() if count > 1}
         keys = portal.keys()
         assert max(keys.values()) == 1, {key: count for key, count in keys.items() if count > 1}
-        assert staff.completed["Task_RateSatisfaction"] == DOSSIERS
+        completed = desk.completed()
+        # a completion whose answer the kill swallowed is counted by nobody, yet is done
+        assert DOSSIERS - 3 <= completed["Task_RateSatisfaction"] <= DOSSIERS
+        print(f"\n{DOSSIERS} dossiers, {WORKER_PROCESSES} worker processes, 3 staff: submitted in "
+              f"{submitted - began:.0f} s; engine killed {killed - submitted:.0f} s later after "
+              f"{sum(at_kill.values())} user tasks, with {in_flight} dossiers in flight "
+              f"(statuses {summary(states_at_kill)}), {sms_at_kill} SMS and {portal_at_kill} "
+              f"portal reports out; restarted in {restarted - killed:.1f} s; all returned "
+              f"{done - restarted:.0f} s later; {time.monotonic() - began:.0f} s in all; "
+              f"{len(sms.requests)} SMS, {len(portal.reports())} status reports, no repeats")
     finally:
-        staff.close()
-        workers.stop()
+        desk.close()
+        for process in workers:
+            process.stop()
         engine.stop()
         sms.close()
         portal.close()
@@ -105,15 +130,12 @@ def test_engine_killed_with_dossiers_in_flight_loses_none_and_repeats_nothing(tm
 
 def everything_done(database_url: str, sms: SmsGatewayStandIn, portal: PortalStandIn) -> bool:
     states = dossier_states(database_url)
+    per_phone = sms.distinct_per_phone()
     return (len(states) == DOSSIERS
             and all(status == int(DossierStatus.RETURNED) and rated for status, rated in states.values())
-            and len(sms.distinct_per_phone()) == DOSSIERS
-            and min(sms.distinct_per_phone().values()) >= SMS_PER_DOSSIER
+            and len(per_phone) == DOSSIERS and min(per_phone.values()) >= SMS_PER_DOSSIER
             and len(portal.reports()) >= DOSSIERS * len(PORTAL_STATUSES))
 
 
 def summary(states: dict[str, tuple[int, bool]]) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    for status, _ in states.values():
-        counts[status] = counts.get(status, 0) + 1
-    return counts
+    return dict(sorted(Counter(status for status, _ in states.values()).items()))

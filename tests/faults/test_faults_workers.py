@@ -4,6 +4,8 @@ running workers, the provincial portal down for a while."""
 from __future__ import annotations
 
 import time
+from collections import Counter
+from pathlib import Path
 
 import grpc
 import pytest
@@ -42,9 +44,10 @@ def world(tmp_path):
     staff = Staff(engine.address)
     started: list[WorkerProcess] = []
 
-    def workers(**extra: str) -> WorkerProcess:
+    def workers(file_size_limit: int | None = None, **extra: str) -> WorkerProcess:
         process = WorkerProcess(worker_env(engine.address, database_url, sms, portal) | extra,
-                                tmp_path / f"workers-{len(started)}.log", timeout_ms=JOB_TIMEOUT_MS)
+                                tmp_path / f"workers-{len(started)}.log", timeout_ms=JOB_TIMEOUT_MS,
+                                file_size_limit=file_size_limit)
         process.start()
         started.append(process)
         return process
@@ -119,20 +122,28 @@ def test_workers_keep_working_after_the_engine_is_killed_and_restarted(world):
 
 
 def test_the_portal_down_delays_reports_but_never_processing(world):
+    """The portal.report jobs lie on the dossier's path (each status is reported before the next
+    step opens): staff getting every step while the portal refuses everything shows that no job
+    waits for it; the reports queued meanwhile reach it later, in order, once each."""
     world.portal.down = True
     world.workers()
-    new_dossier(world, 1)
+    for number in (1, 2):
+        new_dossier(world, number)
     for element_id in ("Task_ReceptionCheck", "Task_Appraise", "Task_HeadReview", "Task_LeaderSign"):
-        staff_until(world, element_id, timeout=30)
-    wait_until(lambda: world.sms.per_phone()[phone_of(1)] == 2, 30, "the result-ready SMS")
-    assert world.portal.requests == []  # nothing got through, yet the dossier was resolved
+        staff_until(world, element_id, count=2, timeout=30)
+    wait_until(lambda: world.sms.per_phone() == {phone_of(1): 2, phone_of(2): 2}, 30,
+               "the result-ready SMS")
+    wait_until(lambda: world.portal.refused >= 2, 10, "the courier to try the portal")
+    assert world.portal.requests == []  # tried and refused, yet both dossiers were resolved
 
     world.portal.down = False
-    reports = wait_until(lambda: (r := world.portal.reports()) and
-                         {(dossier_code(1), s) for s in (2, 4, 9)} <= set(r) and r, 40,
+    expected = {(dossier_code(n), s) for n in (1, 2) for s in (2, 4, 9)}
+    reports = wait_until(lambda: (r := world.portal.reports()) and expected <= set(r) and r, 40,
                          "the queued reports after the portal came back")
     assert max(reports.values()) == 1
     assert max(world.portal.keys().values()) == 1
+    for number in (1, 2):  # a dossier's reports in the order they were made
+        assert world.portal.statuses_of(dossier_code(number))[:3] == [2, 4, 9]
 
 
 def test_a_locked_application_database_delays_the_dossier_but_repeats_nothing(world):
@@ -159,3 +170,38 @@ def test_a_locked_application_database_delays_the_dossier_but_repeats_nothing(wo
     assert max(world.portal.keys().values()) == 1
     with sqlite3.connect(path) as check:
         assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_full_disk_under_the_application_database_fails_the_job_clearly_and_corrupts_nothing(world):
+    """The disk under the application database fills up while the dossier is received (a file-size
+    limit on the workers, the way a full partition answers): the job fails with SQLite's own words
+    in the log and is retried later; once space is freed the dossier goes on, with one receipt,
+    one timeline line per step, one SMS, and an intact database."""
+    import sqlite3
+
+    path = world.database_url.removeprefix("sqlite:///")
+    room = 48 * 1024  # the first rows of the dossier fit, not all of its reception
+    workers = world.workers(file_size_limit=Path(path).stat().st_size + room,
+                            MOTCUA_JOB_RETRY_BACKOFF_MS="4000")
+    new_dossier(world, 1)
+    staff_until(world, "Task_ReceptionCheck")
+    log = world.tmp_path / "workers-0.log"
+    failure = wait_until(lambda: next((line for line in log.read_text(errors="replace").splitlines()
+                                       if " failed: " in line and "disk" in line), None), 30,
+                         "a job to fail on the full disk")
+    assert dossier_code(1) in failure and ("disk is full" in failure or "disk I/O" in failure), failure
+    workers.free_disk_space()
+    staff_until(world, "Task_Appraise", timeout=60)  # the retried jobs received the dossier
+    wait_until(lambda: world.sms.per_phone()[phone_of(1)] >= 1, 30, "the received SMS")
+    time.sleep(1)
+    # an SMS whose sending could not be recorded is sent again under the same RequestId, which
+    # the gateway drops: the citizen gets one
+    assert world.sms.distinct_per_phone() == {phone_of(1): 1}
+    assert world.sms.per_phone()[phone_of(1)] <= 2
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        [(sent,)] = check.execute("SELECT count(*) FROM sms_messages WHERE lower(status) = 'sent'")
+        [(receipts,)] = check.execute("SELECT count(*) FROM documents WHERE lower(kind) = 'receipt'")
+        steps = Counter(step for (step,) in check.execute("SELECT step FROM status_changes") if step)
+    assert (sent, receipts) == (1, 1)
+    assert steps and max(steps.values()) == 1, steps
