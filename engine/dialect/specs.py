@@ -131,7 +131,7 @@ class ZeebeBusinessRuleTask(JobWorker, PassThroughTask):
 class ZeebeCallActivity(CallActivity):
     """zeebe:calledElement with propagateAllParentVariables / propagateAllChildVariables."""
 
-    is_call_activity = True  # the called process keeps its own variables (see mappings.variable_store)
+    is_call_activity = True  # the called process is a new root scope (see scopes.chain)
 
     def _called(self) -> dict:
         return (self.extensions or {}).get("called_element", {})
