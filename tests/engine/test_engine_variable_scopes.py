@@ -309,3 +309,29 @@ def test_an_instance_stored_before_per_scope_variables_keeps_its_variables(kit):
     assert kit.engine.variables(instance.key, job.element_instance_key) == {"name": "An"}
     kit.engine.complete_job(job.key, {"score": 9})
     assert instance.variables == {"applicant": {"name": "An"}, "passed": True}
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_error_on_a_multi_instance_service_task_cancels_the_other_inner_jobs(kit, restart):
+    kit.deploy_text("mis.bpmn", process("mis", f"""
+    <bpmn:startEvent id="s"/><bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>{service("fix", "mis.fix")}
+    {service("inspect", "mis.inspect")[:-len("</bpmn:serviceTask>")]}
+      <bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements>
+        <zeebe:loopCharacteristics inputCollection="=floors" inputElement="floor"/>
+      </bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics></bpmn:serviceTask>
+    <bpmn:boundaryEvent id="failed" attachedToRef="inspect"><bpmn:errorEventDefinition errorRef="boom"/>
+    </bpmn:boundaryEvent>""" + chain("s", "inspect", "e") + chain("failed", "fix", "e2"),
+        extra='<bpmn:error id="boom" errorCode="BOOM"/>'))
+    instance = kit.start("mis", floors=[1, 2, 3])
+    jobs = kit.activate("mis.inspect", max_jobs=3)
+    if restart:
+        kit.restart()
+    kit.engine.throw_error(jobs[1].key, "BOOM", "floor 2 failed", {"failedFloor": 2})
+    assert instance.is_waiting_at("fix") and kit.jobs("mis.inspect") == []
+    for job in (jobs[0], jobs[2]):
+        with pytest.raises(Rejection) as refused:
+            kit.engine.complete_job(job.key, {})
+        assert refused.value.code == "NOT_FOUND"
+    assert instance.terminated_elements().count("inspect") == 4  # three inner instances and the body
+    kit.complete_job("mis.fix")
+    assert instance.is_completed() and instance.variables == {"floors": [1, 2, 3], "failedFloor": 2}
