@@ -4,12 +4,21 @@ The real engine, the real workers, the agency's stand-in server, the real webapp
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime, timedelta
+
 import pytest
 import sqlalchemy as sa
+from pyzeebe import ZeebeTaskRouter
+from pyzeebe.proto import gateway_pb2 as pb
 
-from motcua.db import ApiToken, AuditEntry, ConsultationRecord, transaction
+from motcua.consultations import ConsultationReply, publish_reply
+from motcua.db import ApiToken, AuditEntry, ConsultationRecord, Dossier, transaction
 from motcua.staff_accounts import create_user, issue_agency_token
 from webapp import create_app
+from workers import interagency, job_types
+from workers.failures import fail_with_back_off
+from workers.runner import ROUTERS
 
 CODE = "000.00.17.H06-261124-0321"
 REPLIES = "/api/v1/interagency/replies"
@@ -150,3 +159,138 @@ def test_a_paper_reply_is_typed_in_by_the_specialist_under_their_name(office, ag
     fire_police = agency_headers(sessions, "PCCC", "Phòng Cảnh sát PCCC")
     late = {"dossierCode": CODE, "requestId": request_id, "agreed": True, "opinion": "Đồng ý"}
     assert web_app.test_client().post(REPLIES, json=late, headers=fire_police).status_code == 409
+
+
+# ---- a consultation is over once answered or past its deadline --------------------------------
+def consult(office, question: str = "Đề nghị cho ý kiến về giải pháp phòng cháy chữa cháy") -> None:
+    office.complete("Task_Appraise", appraisalOutcome="consult", consultAgency="PCCC",
+                    consultQuestion=question)
+
+
+def requests_sent(agency, count: int) -> list[str]:
+    """The ids of the consultation requests the agency got (reminders left out)."""
+    def sent(requests):
+        return [r.body["requestId"] for r in requests if r.body["type"] == "request"]
+    return sent(agency.wait_for(lambda requests: len(sent(requests)) >= count))
+
+
+def long_ago(office_context) -> None:
+    """The consultation worker believes it asks 60 days ago: its deadline has passed already."""
+    office_context.clock = lambda: datetime.now(UTC) - timedelta(days=60)
+
+
+def timeline(sessions) -> list[tuple[int, str | None]]:
+    with sessions() as session:
+        dossier = session.scalars(sa.select(Dossier).where(Dossier.code == CODE)).one()
+        return [(int(change.status), change.step) for change in dossier.timeline]
+
+
+def test_a_late_reply_is_refused_and_never_reaches_the_next_consultation(office, office_context, agency,
+                                                                         sessions, web):
+    fire_police = agency_headers(sessions, "PCCC", "Phòng Cảnh sát PCCC")
+    office.start_workers()
+    office.submit(code=CODE)
+    office.complete("Task_ReceptionCheck", intakeDecision="accept")
+    long_ago(office_context)
+    consult(office)
+    [first] = requests_sent(agency, 1)
+    _, appraisal = office.user_task("Task_Appraise")  # back to the specialist: no answer in time
+    assert appraisal["consultationAnswered"] is False
+    office_context.clock = lambda: datetime.now(UTC)
+    with sessions() as session:
+        record = session.get(ConsultationRecord, first)
+    assert (record.outcome, record.replied_at) == ("overdue", None) and record.closed_at is not None
+    before = timeline(sessions)
+
+    late = {"dossierCode": CODE, "requestId": first, "agreed": False, "opinion": "Không đồng ý (gửi muộn)",
+            "documentNumber": "88/PCCC"}
+    refused = web.post(REPLIES, json=late, headers=fire_police)
+    assert refused.status_code == 409
+    assert refused.get_json()["error"].startswith("Văn bản lấy ý kiến này đã quá hạn trả lời và đã đóng")
+    english = web.post(REPLIES + "?lang=en", json=late, headers=fire_police)
+    assert english.get_json()["error"].startswith("This consultation request is past its deadline and closed")
+    # even put straight into the engine, by request id or the old way by dossier code, it waits
+    # for consultation #1 alone
+    office.run(publish_reply(office.client, ConsultationReply.from_json(late, "PCCC", "PCCC")))
+    office.publish("interagency-reply", CODE, "by-dossier-code", **ConsultationReply.from_json(
+        late, "PCCC", "PCCC").as_variables())
+
+    consult(office, "Đề nghị cho ý kiến lại về lối thoát nạn")
+    second = requests_sent(agency, 2)[1]
+    assert web.post(REPLIES, json=late, headers=fire_police).status_code == 409
+    answer = {**late, "requestId": second, "agreed": True, "opinion": "Thống nhất", "documentNumber": "90/PCCC"}
+    assert web.post(REPLIES, json=answer, headers=fire_police).status_code == 202
+    _, appraisal = office.user_task("Task_Appraise")
+    assert (appraisal["consultationReply"]["documentNumber"], appraisal["consultationAnswered"]) == ("90/PCCC", True)
+    with sessions() as session:
+        records = {r.request_id: (r.outcome, r.replied_by) for r in session.scalars(sa.select(ConsultationRecord))}
+        audit = [(a.action, a.details["requestId"]) for a in session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action.like("consultation-%")))]
+    assert records == {first: ("overdue", None), second: ("replied", "agency:PCCC")}
+    assert audit == [("consultation-replied", second)]
+    assert timeline(sessions) == before  # the late reply changed nothing on the dossier
+
+
+def without_closing_consultations() -> list[ZeebeTaskRouter]:
+    """Every worker but the one closing overdue consultations (it is started later)."""
+    asking = ZeebeTaskRouter(exception_handler=fail_with_back_off)
+    asking.task(task_type=job_types.SEND_CONSULTATION, timeout_ms=60_000)(interagency.send_request)
+    return [router for router in ROUTERS if router is not interagency.router] + [asking]
+
+
+def closing_waits(office) -> None:
+    """Wait until the deadline has put an `interagency.close` job up, and leave it there."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        for response in office.stub.ActivateJobs(pb.ActivateJobsRequest(
+                type=job_types.CLOSE_OVERDUE_CONSULTATION, worker="test", timeout=30_000,
+                maxJobsToActivate=1, requestTimeout=200)):
+            for job in response.jobs:
+                office.stub.FailJob(pb.FailJobRequest(jobKey=job.key, retries=job.retries,
+                                                      errorMessage="not yet"))
+                return
+    raise AssertionError("the consultation's deadline never fired")
+
+
+def test_a_reply_taken_as_the_deadline_passes_reaches_the_specialist(office, office_context, agency,
+                                                                     sessions, web):
+    fire_police = agency_headers(sessions, "PCCC", "Phòng Cảnh sát PCCC")
+    office.start_workers(routers=without_closing_consultations())
+    office.submit(code=CODE)
+    office.complete("Task_ReceptionCheck", intakeDecision="accept")
+    long_ago(office_context)
+    consult(office)
+    [request_id] = requests_sent(agency, 1)
+    closing_waits(office)  # the deadline timer has fired; the request is not closed yet
+    reply = {"dossierCode": CODE, "requestId": request_id, "agreed": True, "opinion": "Thống nhất",
+             "documentNumber": "91/PCCC"}
+    assert web.post(REPLIES, json=reply, headers=fire_police).status_code == 202
+    office.start_workers(routers=[interagency.router], courier=False)
+    _, appraisal = office.user_task("Task_Appraise")
+    assert appraisal["consultationAnswered"] is True
+    assert appraisal["consultationReply"]["documentNumber"] == "91/PCCC"
+    with sessions() as session:
+        record = session.get(ConsultationRecord, request_id)
+        warnings = session.scalars(sa.select(AuditEntry).where(AuditEntry.action.like("desk.%"))).all()
+    assert record.outcome == "replied" and record.replied_by == "agency:PCCC"
+    assert [w.action for w in warnings if "consultation" in w.action] == []  # nobody told "no answer"
+
+
+def test_the_administrator_revokes_an_agency_token_from_the_admin_page(sessions, web_app):
+    fire_police = agency_headers(sessions, "PCCC", "Phòng Cảnh sát PCCC")
+    reply = {"dossierCode": CODE, "requestId": "LT-khong-co", "agreed": True, "opinion": "Đồng ý"}
+    agency_side = web_app.test_client()
+    assert agency_side.post(REPLIES, json=reply, headers=fire_police).status_code == 404  # let in
+    assert signed_in(web_app, sessions, "truongphong", "head").get("/admin/tokens").status_code == 403
+    admin = signed_in(web_app, sessions, "quantri", "admin")
+    page = admin.get("/admin/tokens").get_data(as_text=True)
+    assert "agency:1" in page and "Phòng Cảnh sát PCCC" in page and "/admin/tokens/agency/1/revoke" in page
+
+    revoked = admin.post("/admin/tokens/agency/1/revoke", follow_redirects=True).get_data(as_text=True)
+    assert "Đã thu hồi mã agency:1 (PCCC)" in revoked and "/admin/tokens/agency/1/revoke" not in revoked
+    refused = agency_side.post(REPLIES, json=reply, headers=fire_police)
+    assert refused.status_code == 401 and "đã bị thu hồi" in refused.get_json()["error"]
+    assert admin.post("/admin/tokens/agency/9/revoke").status_code == 404
+    with sessions() as session:
+        [entry] = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "agency-token-revoked"))
+    assert (entry.actor, entry.entity_id) == ("quantri", "agency:1")
