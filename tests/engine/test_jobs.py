@@ -30,12 +30,15 @@ def test_three_service_tasks_run_in_order_and_complete(kit, restart):
     assert dossier.variables == {"dossierCode": "D-1", "checked": True, "receipt": "R-1"}
 
 
-def test_activated_job_carries_what_a_worker_needs(kit):
+@pytest.mark.parametrize("restart", [False, True])
+def test_activated_job_carries_what_a_worker_needs(kit, restart):
     kit.deploy_text("headers.bpmn", process("headers", chain("s", "t", "e") + """
         <bpmn:startEvent id="s"/>""" + service("t", "notify.sms", """
         <zeebe:taskHeaders><zeebe:header key="template" value="received"/></zeebe:taskHeaders>""", retries=5)
         + '<bpmn:endEvent id="e"/>'))
     instance = kit.start("headers", phone="0901", note="x")
+    if restart:
+        kit.restart()
     [job] = kit.engine.activate_jobs(job_type="notify.sms", worker="w1", timeout_ms=10_000, max_jobs=10,
                                      fetch_variables=["phone"])
     assert job.custom_headers == {"template": "received"}
