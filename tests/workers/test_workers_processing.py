@@ -10,6 +10,7 @@ from workers_office import complete_permit_components, wait_until
 from workers_office import pdf_text as pdf_text_of
 
 from motcua.db import Document, DocumentKind, Dossier, Rating, Satisfaction
+from motcua.db.dossiers import Resolution
 from motcua.statuses import DossierStatus
 
 CODE = "000.00.17.H06-261124-0007"
@@ -60,6 +61,7 @@ def test_the_leader_signs_and_the_citizen_is_told_then_gets_the_result(office, s
     dossier = dossier_row(sessions)
     assert dossier.status is DossierStatus.RETURNED
     assert dossier.processing_finished_at and dossier.returned_at
+    assert dossier.resolution is Resolution.EARLY  # stored for the Biểu 06 report
     [result] = papers(sessions, DocumentKind.RESULT)
     assert result.number == "125/GPXD" and "125/GPXD" in pdf_text(result)
     sheet = pdf_text(papers(sessions, DocumentKind.CONTROL_SHEET)[0])
