@@ -107,42 +107,51 @@ class OfficialPaper(FPDF):
         self.set_auto_page_break(True, margin=15)
         self.add_page()
 
+    def _text(self, w: float, h: float, text: str, align: str = "J", **moves: object) -> None:
+        """`multi_cell`, or one plain cell when the text fits on a line: fpdf's line breaking
+        measures the line again for every character, so a line costs time in its length squared."""
+        room = (w or self.w - self.r_margin - self.x) - 2 * self.c_margin
+        if "\n" not in text and self.get_string_width(text) <= room:
+            self.cell(w, h, text, align="L" if align == "J" else align, **moves)  # one line: never stretched
+        else:
+            self.multi_cell(w, h, text, align=align, **moves)
+
     def header_block(self, agency: str, office: str, number: str | None, place_date: str) -> None:
         half = (self.w - self.l_margin - self.r_margin) / 2
         top = self.get_y()
         self.set_font("DejaVu", "", 9)
-        self.multi_cell(half, 5, agency.upper(), align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self._text(half, 5, agency.upper(), align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
         self.set_font("DejaVu", "B", 9)
-        self.multi_cell(half, 5, office.upper(), align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self._text(half, 5, office.upper(), align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
         if number:
             self.set_font("DejaVu", "", 9)
-            self.multi_cell(half, 5, f"Số: {number}", align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+            self._text(half, 5, f"Số: {number}", align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
         left_bottom = self.get_y()
         self.set_xy(self.l_margin + half, top)
         self.set_font("DejaVu", "B", 9)
-        self.multi_cell(half, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C",
+        self._text(half, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C",
                         new_x=XPos.LEFT, new_y=YPos.NEXT)
-        self.multi_cell(half, 5, "Độc lập - Tự do - Hạnh phúc", align="C",
+        self._text(half, 5, "Độc lập - Tự do - Hạnh phúc", align="C",
                         new_x=XPos.LEFT, new_y=YPos.NEXT)
         self.set_font("DejaVu", "", 9)
-        self.multi_cell(half, 5, place_date, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self._text(half, 5, place_date, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
         self.set_xy(self.l_margin, max(left_bottom, self.get_y()) + 6)
 
     def title_block(self, title: str, subtitle: str | None = None) -> None:
         self.set_font("DejaVu", "B", 13)
-        self.multi_cell(0, 7, title.upper(), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self._text(0, 7, title.upper(), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         if subtitle:
             self.set_font("DejaVu", "", 10)
-            self.multi_cell(0, 6, subtitle, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self._text(0, 6, subtitle, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(4)
 
     def paragraph(self, text: str, bold: bool = False, size: int = 10) -> None:
         self.set_font("DejaVu", "B" if bold else "", size)
-        self.multi_cell(0, 6, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self._text(0, 6, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def field(self, label: str, value: str | None) -> None:
         self.set_font("DejaVu", "", 10)
-        self.multi_cell(0, 6, f"{label}: {value or '…'}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self._text(0, 6, f"{label}: {value or '…'}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def grid(self, headings: tuple[str, ...], rows: list[tuple[str, ...]],
              widths: tuple[int, ...]) -> None:
@@ -163,16 +172,16 @@ class OfficialPaper(FPDF):
         top = self.get_y()
         self.set_font("DejaVu", "B", 10)
         if left:
-            self.multi_cell(half, 6, left, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+            self._text(half, 6, left, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
         self.set_xy(self.l_margin + half, top)
-        self.multi_cell(half, 6, right, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self._text(half, 6, right, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
         self.set_font("DejaVu", "", 9)
-        self.multi_cell(half, 5, "(Ký, ghi rõ họ tên)", align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self._text(half, 5, "(Ký, ghi rõ họ tên)", align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
         if right_name:
             self.ln(14)
             self.set_x(self.l_margin + half)
             self.set_font("DejaVu", "B", 10)
-            self.multi_cell(half, 6, right_name, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self._text(half, 6, right_name, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def qr_code(self, link: str, caption: str, size_mm: float = 28) -> None:
         picture = io.BytesIO()
