@@ -3,8 +3,10 @@ zbctl, and a business rule task deciding a fee inside a process."""
 
 import asyncio
 import json
+import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ from gateway_paths import PROCESSES
 from pyzeebe import ZeebeClient, create_insecure_channel
 from pyzeebe.errors import DecisionNotFoundError
 from pyzeebe.proto import gateway_pb2 as pb
+from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 
 DECISIONS = str(PROCESSES / "gateway-permit-fee.dmn")
 PROCESS = str(PROCESSES / "gateway-permit-fee.bpmn")
@@ -135,3 +138,38 @@ def test_bpmnlint_accepts_the_business_rule_task_diagram():
         pytest.skip("bpmnlint is installed by `make test` (npm ci)")
     result = subprocess.run([str(binary), PROCESS], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def engine_process(address: str, data: Path) -> subprocess.Popen:
+    process = subprocess.Popen([sys.executable, "-m", "engine", "--address", address, "--data", str(data)],
+                               cwd=ROOT, env={**os.environ, "MOTCUA_LOG_LEVEL": "WARNING"})
+    with grpc.insecure_channel(address) as channel:
+        grpc.channel_ready_future(channel).result(timeout=30)
+    return process
+
+
+def test_deployed_decisions_survive_a_killed_engine(tmp_path, free_port):
+    address, data = f"127.0.0.1:{free_port}", tmp_path / "engine"
+    first = engine_process(address, data)
+    try:
+        with grpc.insecure_channel(address) as channel:
+            GatewayStub(channel).DeployResource(pb.DeployResourceRequest(resources=[
+                pb.Resource(name="gateway-permit-fee.dmn", content=Path(DECISIONS).read_bytes()),
+                pb.Resource(name="gateway-permit-fee.bpmn", content=Path(PROCESS).read_bytes())]))
+    finally:
+        first.kill()  # no clean shutdown: what was acknowledged must be on disk
+        first.wait()
+    second = engine_process(address, data)
+    try:
+        with grpc.insecure_channel(address) as channel:
+            stub = GatewayStub(channel)
+            answer = stub.EvaluateDecision(pb.EvaluateDecisionRequest(
+                decisionId="gateway-fee-notice", variables='{"kind": "repair"}'), timeout=10)
+            assert json.loads(answer.decisionOutput) == "Lệ phí: 50000 đồng"
+            finished = stub.CreateProcessInstanceWithResult(pb.CreateProcessInstanceWithResultRequest(
+                request=pb.CreateProcessInstanceRequest(bpmnProcessId="gateway-permit-fee", version=-1,
+                                                        variables='{"kind": "new", "area": 90}')), timeout=10)
+            assert json.loads(finished.variables)["feeNotice"] == "Lệ phí: 75000 đồng"
+    finally:
+        second.terminate()
+        second.wait(timeout=30)
