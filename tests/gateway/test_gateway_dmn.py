@@ -82,6 +82,9 @@ def test_a_failing_evaluation_answers_with_the_failed_decision_and_why(gateway, 
                                      "aren't allowed for UNIQUE hit policy. found: '[1, 2]'")
     assert json.loads(answer.decisionOutput) is None
     assert [r.ruleId for r in answer.evaluatedDecisions[0].matchedRules] == ["strict-over-100", "strict-over-50"]
+    both = stub.EvaluateDecision(pb.EvaluateDecisionRequest(decisionId="gateway-permit-fee", decisionKey=123,
+                                                            variables='{"kind": "repair"}'))
+    assert (both.decisionId, json.loads(both.decisionOutput)) == ("gateway-permit-fee", {"fee": 50000, "band": "repair"})
 
 
 @pytest.mark.parametrize(("request_", "details"), [
