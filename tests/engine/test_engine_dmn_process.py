@@ -212,3 +212,18 @@ def test_a_dmn_file_in_another_xml_encoding_survives_a_restart(kit):
     kit.engine.deploy([("greetings.dmn", document.encode("utf-16"))])
     kit.restart()
     assert kit.evaluate_decision("greeting", name="Lan") == "Chào Lan"
+
+
+def test_a_multi_instance_business_rule_task_decides_once_per_item(kit):
+    kit.deploy_text("fees.dmn", dmn(literal("floor-fee", "floor.area * 2")))
+    kit.deploy_text("floors.bpmn", process("floors", (
+        '<bpmn:startEvent id="s"/><bpmn:businessRuleTask id="per-floor"><bpmn:multiInstanceLoopCharacteristics>'
+        '<bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=floors" inputElement="floor" '
+        'outputCollection="fees" outputElement="=fee"/></bpmn:extensionElements>'
+        '</bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements>'
+        '<zeebe:calledDecision decisionId="floor-fee" resultVariable="fee"/></bpmn:extensionElements>'
+        '</bpmn:businessRuleTask><bpmn:endEvent id="e"/>') + chain("s", "per-floor", "e")))
+    dossier = kit.start("floors", floors=[{"area": 10}, {"area": 25}])
+    assert dossier.is_completed() and dossier.variables["fees"] == [20, 50]
+    evaluations = kit.engine.records(value_type="DECISION_EVALUATION", process_instance_key=dossier.key)
+    assert len({r.value["elementInstanceKey"] for r in evaluations}) == 2
