@@ -180,8 +180,8 @@ def complete(job_key: int):
 @needs_agency
 def interagency_reply():
     """A consulted agency answers (liên thông) with its own token: only a consultation sent to
-    that agency, for that dossier; the waiting process goes on. A reply posted twice counts once
-    (message id per request; the record says it was answered)."""
+    that agency, for that dossier, still open (past its deadline → 409); the waiting process goes
+    on. A reply posted twice counts once (message id per request; the record says it was answered)."""
     from motcua.consultations import ConsultationReply, ReplyRefused
     from webapp.consultations import deliver
 

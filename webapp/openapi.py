@@ -98,7 +98,8 @@ def document() -> dict[str, Any]:
                               **ERRORS,
                               "403": _json(ERROR, "not a consulted agency's token, or not sent to this agency"),
                               "404": _json(ERROR, "no consultation request with this requestId"),
-                              "409": _json(ERROR, "the consultation already has a different answer"),
+                              "409": _json(ERROR, "the consultation already has a different answer, or it is "
+                                           "over (closed unanswered at its deadline): a late reply"),
                               "503": _json(ERROR, "the engine is not reachable")}}},
             "/tasks": {"get": {
                 "summary": "Open user tasks visible to the caller",
