@@ -265,7 +265,9 @@ async def measure(port: int, paths: list[str], server_pid: int, arguments) -> di
     figures = await scheduled_load(port, paths, rate=arguments.rate, seconds=arguments.seconds)
     wall = time.monotonic() - wall_before
     figures["generator_cpu_pct"] = (own_cpu_s() - cpu_before) / wall * 100
-    figures["server_cpu_pct"] = (process_tree_cpu_s(server_pid) - server_before) / wall * 100
+    server_cpu_s = process_tree_cpu_s(server_pid) - server_before
+    figures["server_cpu_pct"] = server_cpu_s / wall * 100
+    figures["server_cpu_ms_per_request"] = server_cpu_s * 1000 / figures["requests"]
     figures["capacity_per_s"] = await flat_out(port, paths, seconds=3)
     light = await scheduled_load(port, paths, rate=arguments.light_rate, seconds=5)
     figures["light_rate"] = arguments.light_rate
@@ -315,7 +317,9 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
           f"p99 {figures['p99_ms']:.1f} ms, max {figures['max_ms']:.0f} ms; "
           f"{figures['errors']} not 200 (target p99 < {TARGET_P99_MS:.0f} ms); "
           f"generator CPU {figures['generator_cpu_pct']:.0f} % of a core, server CPU "
-          f"{figures['server_cpu_pct']:.0f} %, {figures['connections']} connections; flat out the "
+          f"{figures['server_cpu_pct']:.0f} % ({figures['server_cpu_ms_per_request']:.2f} ms a "
+          f"request), {figures['connections']} connections; load average "
+          f"{os.getloadavg()[0]:.1f}; flat out the "
           f"server answers {figures['capacity_per_s']:.0f} requests/s; at "
           f"{arguments.light_rate:.0f}/s p50 {figures['light_p50_ms']:.1f} ms, "
           f"p99 {figures['light_p99_ms']:.1f} ms")
