@@ -4,7 +4,8 @@ officer types in a reply that came on paper — an action of its own, recorded w
 
 Routes: `GET /lien-thong/` (consultations waiting for an answer), `GET|POST
 /lien-thong/<request_id>/van-ban-giay` (enter the agency's paper reply). Specialists, heads of
-division and admin: those who handle appraisal and receive the agency's letter.
+division and admin: those who handle appraisal and receive the agency's letter. A consultation
+closed at its deadline takes no reply, on paper or by API (409).
 """
 
 from __future__ import annotations

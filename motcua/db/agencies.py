@@ -2,8 +2,9 @@
 
 `AgencyToken` is the Bearer token of another agency's system, bound to the agency code it speaks
 for; it is not a staff account and opens nothing but the reply endpoint. `ConsultationRecord` is
-what the consultation worker sent to which agency, so a reply can be checked against it, and the
-reply once received (whose token, when, what it said).
+what the consultation worker sent to which agency, so a reply can be checked against it, the
+reply once received (whose token, when, what it said), and when the request closed (`outcome`
+`replied`, or `overdue` at its deadline): no reply is taken after that.
 """
 
 from __future__ import annotations
