@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from engine.dmn.evaluation import DecisionResult, EvaluatedDecision, evaluate
 from engine.dmn.model import Decision, DecisionRequirements
-from engine.dmn.parser import InvalidDmn, parse_dmn
+from engine.dmn.parser import InvalidDmn, as_text, parse_dmn
 
 __all__ = [
     "Decision",
@@ -24,6 +24,7 @@ __all__ = [
     "DecisionResult",
     "EvaluatedDecision",
     "InvalidDmn",
+    "as_text",
     "evaluate",
     "parse_dmn",
 ]

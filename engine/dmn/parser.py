@@ -36,6 +36,11 @@ MAX_DEPTH = 100  # levels of required decisions
 _XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
+def as_text(content: bytes) -> str:
+    """A deployed (so well-formed) DMN resource as text, whatever its XML encoding."""
+    return etree.tostring(etree.fromstring(content, _XML), encoding="unicode")
+
+
 class InvalidDmn(Exception):
     """A DMN resource that cannot be deployed; the message names file, decision and problem."""
 

@@ -35,6 +35,9 @@ ROUTES = Map([
     Rule("/v2/incidents/search", methods=["POST"], endpoint="search_incidents"),
     Rule("/v2/incidents/<int:key>", methods=["GET"], endpoint="incident"),
     Rule("/v2/jobs/search", methods=["POST"], endpoint="search_jobs"),
+    Rule("/v2/decision-definitions/search", methods=["POST"], endpoint="search_decision_definitions"),
+    Rule("/v2/decision-definitions/<int:key>/xml", methods=["GET"], endpoint="decision_definition_xml"),
+    Rule("/v2/decision-instances/search", methods=["POST"], endpoint="search_decision_instances"),
 ], strict_slashes=False)
 
 
@@ -82,8 +85,8 @@ class QueryApi:
             return Response(status=204)
         if "key" in arguments:
             key = arguments["key"]
-            if endpoint == "process_definition_xml":
-                return Response(resources.process_definition_xml(key), mimetype="text/xml")
+            if endpoint in ("process_definition_xml", "decision_definition_xml"):
+                return Response(getattr(resources, endpoint)(key), mimetype="text/xml")
             return as_json(getattr(resources, endpoint)(key))
         return as_json(getattr(resources, endpoint)(_json_body(request)))
 

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from engine.runtime.values import Rejection
 
+from .decision_resources import DecisionResources
 from .diagram import DiagramNames, read_names
 from .search import (
     InvalidRequest,
@@ -50,9 +51,11 @@ class EngineQueries(Protocol):
              process_instance_key: int | None = None) -> list[dict[str, Any]]: ...
     def records(self, after_position: int = 0, limit: int = 1000, value_type: str | None = None,
                 process_instance_key: int | None = None) -> list[Any]: ...
+    def decisions(self) -> list[dict[str, Any]]: ...
+    def decision_requirements_xml(self, decision_key: int) -> str | None: ...
 
 
-class Resources:
+class Resources(DecisionResources):
     def __init__(self, engine: EngineQueries) -> None:
         self.engine = engine
         self.variable_index = VariableIndex(engine)

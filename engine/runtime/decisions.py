@@ -77,6 +77,15 @@ class DecisionCommands:
                      "deleted": d.deleted} for d in self._decisions.values()]
         return self._submit(query, None)
 
+    def decision_requirements_xml(self, decision_key: int) -> str | None:
+        """The DMN XML of the DRG a decision belongs to (None if no such decision)."""
+        def query():
+            decision = self._decisions.get(decision_key)
+            if decision is None or decision.deleted:
+                return None
+            return dmn.as_text(self._drgs[decision.requirements_key].resource)
+        return self._submit(query, None)
+
     # ==== state ================================================================================
     def _recover_decisions(self, loaded: dict[str, Any]) -> None:
         self._drgs: dict[int, DeployedRequirements] = {}
