@@ -186,7 +186,7 @@ def timeline(sessions) -> list[tuple[int, str | None]]:
 
 
 def test_a_late_reply_is_refused_and_never_reaches_the_next_consultation(office, office_context, agency,
-                                                                         sessions, web):
+                                                                         sessions, web_app, web):
     fire_police = agency_headers(sessions, "PCCC", "Phòng Cảnh sát PCCC")
     office.start_workers()
     office.submit(code=CODE)
@@ -209,6 +209,11 @@ def test_a_late_reply_is_refused_and_never_reaches_the_next_consultation(office,
     assert refused.get_json()["error"].startswith("Văn bản lấy ý kiến này đã quá hạn trả lời và đã đóng")
     english = web.post(REPLIES + "?lang=en", json=late, headers=fire_police)
     assert english.get_json()["error"].startswith("This consultation request is past its deadline and closed")
+    specialist = signed_in(web_app, sessions, "chuyenvien", "specialist")  # nor on paper
+    assert f"/lien-thong/{first}/van-ban-giay" not in specialist.get("/lien-thong/").get_data(as_text=True)
+    paper = specialist.post(f"/lien-thong/{first}/van-ban-giay",
+                            data={"agreed": "no", "opinion": "Không đồng ý", "document_number": "88/PC07"})
+    assert paper.status_code == 200 and "đã quá hạn và đã đóng lúc" in paper.get_data(as_text=True)
     # even put straight into the engine, by request id or the old way by dossier code, it waits
     # for consultation #1 alone
     office.run(publish_reply(office.client, ConsultationReply.from_json(late, "PCCC", "PCCC")))
