@@ -12,6 +12,8 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 
+from .scopes import visible
+
 
 class ExpressionFailure(Exception):
     """An expression could not be evaluated: becomes an incident of `error_type` on `task`."""
@@ -88,9 +90,7 @@ class ZeebeScriptEngine(PythonScriptEngine):
     def evaluate(self, task, expression, external_context=None):
         # Spiff passes data objects as external_context only for sequence-flow conditions.
         is_condition = external_context is not None
-        from .scopes import visible  # variables live in Zeebe scopes, not in Spiff's task data
-
-        try:
+        try:  # the variables the task sees live in Zeebe scopes (see scopes), not in Spiff's task data
             if is_condition:
                 text = expression.strip()
                 result = feel(text[1:] if text.startswith("=") else text, visible(task), "CONDITION_ERROR")
