@@ -126,6 +126,8 @@ def gunicorn_options(web: WebServerSettings) -> dict[str, Any]:
         "timeout": 60,
         "graceful_timeout": GRACEFUL_S,
         "proc_name": "motcua-web",
+        # each worker touches a heartbeat file once per loop: keep it in memory, not on disk
+        "worker_tmp_dir": "/dev/shm" if os.path.isdir("/dev/shm") else None,
         "accesslog": web.access_log,
         "access_log_format": ACCESS_LOG_FORMAT,
         "errorlog": "-",
