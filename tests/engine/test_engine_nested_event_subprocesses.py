@@ -82,6 +82,10 @@ def test_non_interrupting_event_subprocess_inside_a_subprocess(kit, trigger, res
         kit.restart()
     fire(kit, trigger)
     assert instance.is_waiting_at("handle") and instance.is_waiting_at("work")
+    if trigger == "message":  # a non-interrupting one listens on: each message starts another
+        fire(kit, trigger)
+        assert len(kit.jobs("case.handle")) == 2
+        kit.complete_job("case.handle")
     kit.complete_job("case.handle")
     if restart:
         kit.restart()
