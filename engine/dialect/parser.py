@@ -88,6 +88,10 @@ class ZeebeExtensions:
             found["schedule"] = dict(schedule[0].attrib)
         if self.node.tag == f"{{{DEFAULT_NSMAP['bpmn']}}}startEvent":
             found["interrupting"] = self.node.get("isInterrupting", "true").lower() == "true"
+            if self.node.getparent().get("triggeredByEvent") == "true":
+                found["event_subprocess_start"] = True  # an element instance only once triggered
+        elif self.node.get("triggeredByEvent") == "true":
+            found["event_subprocess"] = True
         if self._zeebe("userTask"):
             found["zeebe_user_task"] = True
         script = self._zeebe("script")

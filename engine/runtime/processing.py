@@ -477,8 +477,11 @@ class InstanceProcessing:
             entered |= bool(state & (ACTIVE_STATES | TaskState.COMPLETED))
             if isinstance(task.task_spec, Join) and state == TaskState.WAITING:
                 entered = False  # a joining gateway is entered once all its tokens arrived
-            if not entered:
+            if not entered or self._untriggered(live, task):
                 return
+            if (task.task_spec.extensions or {}).get("event_subprocess_start"):
+                # Its event subprocess is entered first (Spiff started it with its scope).
+                self._track(live, live.workflow.get_task_from_id(task.workflow.parent_task_id), "sync")
             self._ensure_element(live, task)
             for args in self._deferred.pop(str(task.id), []):
                 self._record(*args)
@@ -518,6 +521,22 @@ class InstanceProcessing:
             if str(task.id) in live.incident_tasks:
                 for incident_key in [k for k, i in self._incidents.items() if i.get("task_id") == str(task.id)]:
                     self._drop_incident(incident_key, "RESOLVED")
+
+    @staticmethod
+    def _untriggered(live: LiveInstance, task) -> bool:
+        """An event subprocess (or its start event) that Spiff runs with its scope but whose
+        event has not happened: in Zeebe it is no element instance yet."""
+        extensions = getattr(task.task_spec, "extensions", None)
+        if not extensions:
+            return False
+        if extensions.get("event_subprocess_start"):
+            return task.state == TaskState.WAITING
+        if extensions.get("event_subprocess"):
+            sub = live.workflow.subprocesses.get(task.id)
+            return sub is None or any(
+                t.state == TaskState.WAITING and (t.task_spec.extensions or {}).get("event_subprocess_start")
+                for t in sub.tasks.values() if is_element(t))
+        return False
 
     def _interrupts(self, live: LiveInstance, start_task) -> bool:
         parent_id = getattr(start_task.workflow, "parent_task_id", None)
@@ -671,7 +690,8 @@ class InstanceProcessing:
     def _open_timer(self, live: LiveInstance, task, due_ms: int) -> int:
         key = self._keys.next()
         row = {"key": key, "root_key": live.key, "task_id": str(task.id), "element_id": task.task_spec.bpmn_id,
-               "element_instance_key": self._ensure_element(live, task), "due": due_ms,
+               "element_instance_key": self._ensure_element(live, task, record=not self._untriggered(live, task)),
+               "due": due_ms,
                "process_instance_key": live.scope_of(task, self._definitions).process_instance_key}
         self._timers[key] = row
         self._changes.put("timers", key, row)

@@ -227,3 +227,20 @@ def test_uncaught_error_end_event_is_an_incident(kit, restart):
     [incident] = instance.incidents()
     assert incident["type"] == "UNHANDLED_ERROR_EVENT" and incident["element_id"] == "fail"
     assert "'BOOM'" in incident["message"]
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_a_timer_event_subprocess_is_an_element_instance_only_once_triggered(kit, restart):
+    kit.deploy_text("nest.bpmn", nested("timer", interrupting=False))
+    instance = kit.start("nest", code="C-1")
+    assert set(instance.active_elements()) == {"case", "work", "outer-failed"}
+    if restart:
+        kit.restart()
+    kit.advance(hours=2)
+    assert {"handler", "handle"} <= set(instance.active_elements()) and instance.passed("hs")
+    activated = [r.value["elementId"] for r in kit.engine.records(value_type="PROCESS_INSTANCE", limit=10_000)
+                 if r.intent == "ELEMENT_ACTIVATED"]
+    assert activated.index("handler") < activated.index("hs") < activated.index("handle")
+    kit.complete_job("case.handle")
+    kit.complete_job("case.work")
+    assert instance.is_waiting_at("after") and "handler" in instance.passed_elements()
