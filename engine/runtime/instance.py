@@ -66,6 +66,8 @@ def element_type(task_spec) -> str:
     if known is None:
         known = next((name for base, name in _ELEMENT_TYPES if issubclass(cls, base)), "TASK")
         _TYPE_OF_CLASS[cls] = known
+    if known == "SUB_PROCESS" and (task_spec.extensions or {}).get("event_subprocess"):
+        return "EVENT_SUB_PROCESS"  # Spiff parses triggeredByEvent subprocesses as plain ones
     return known
 
 

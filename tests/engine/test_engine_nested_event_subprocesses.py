@@ -241,6 +241,8 @@ def test_a_timer_event_subprocess_is_an_element_instance_only_once_triggered(kit
     activated = [r.value["elementId"] for r in kit.engine.records(value_type="PROCESS_INSTANCE", limit=10_000)
                  if r.intent == "ELEMENT_ACTIVATED"]
     assert activated.index("handler") < activated.index("hs") < activated.index("handle")
+    [handler] = [e for e in instance._elements() if e["element_id"] == "handler"]
+    assert handler["element_type"] == "EVENT_SUB_PROCESS"
     kit.complete_job("case.handle")
     kit.complete_job("case.work")
     assert instance.is_waiting_at("after") and "handler" in instance.passed_elements()
