@@ -44,7 +44,7 @@ WORKER_PROCESSES = 2        # two `python -m workers`, as an office runs them on
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(120 + DOSSIERS)
+@pytest.mark.timeout(180 + DOSSIERS * 1.2)
 def test_engine_killed_with_dossiers_in_flight_loses_none_and_repeats_nothing(tmp_path):
     began = time.monotonic()
     database_url = f"sqlite:///{tmp_path / 'motcua.db'}"
@@ -89,7 +89,7 @@ def test_engine_killed_with_dossiers_in_flight_loses_none_and_repeats_nothing(tm
         assert 0 < portal_at_kill < DOSSIERS * len(PORTAL_STATUSES)
 
         finished = wait_until(lambda: desk.errors or everything_done(database_url, sms, portal),
-                              60 + DOSSIERS * 0.3, "every dossier to be returned, rated, "
+                              60 + DOSSIERS * 0.6, "every dossier to be returned, rated, "
                               "told and reported", every=1) and not desk.errors
         assert not desk.errors, desk.errors
         done = time.monotonic()

@@ -163,6 +163,8 @@ def test_a_locked_application_database_delays_the_dossier_but_repeats_nothing(wo
     locker.execute("BEGIN EXCLUSIVE")  # the receipt, status and SMS jobs now need the database
     try:
         time.sleep(6)
+        # nothing left the office while its record could not be written
+        assert world.sms.requests == [] and not world.portal.reports()
     finally:
         locker.execute("ROLLBACK")
         locker.close()
