@@ -134,7 +134,7 @@ def up(demo: bool) -> None:
         supervisor.start(Service("workers", python_module("workers")))
         supervisor.start(Service("webapp", python_module(  # as `motcua web` runs it
             "motcua", "web", "--host", settings.web_host, "--port", str(settings.web_port)),
-            ready_port=(settings.web_host, settings.web_port)))
+            ready_port=(settings.web_host, settings.web_port), ready_path="/healthz"))
         click.echo(f"\nmotcua is running: {settings.web_url}\nPress Ctrl-C to stop.\n")
         code = supervisor.wait()
     except ServiceFailed as failure:

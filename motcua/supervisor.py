@@ -6,6 +6,7 @@ Each child gets its own process group so that Ctrl-C on `motcua up` ends every g
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import socket
@@ -21,6 +22,7 @@ class Service:
     name: str
     argv: Sequence[str]
     ready_port: tuple[str, int] | None = None
+    ready_path: str | None = None  # with ready_port: started once GET of this path answers 200
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
 
@@ -42,6 +44,25 @@ def wait_for_port(host: str, port: int, timeout: float, alive: Callable[[], bool
     raise ServiceFailed(f"did not listen on {host}:{port} within {timeout:.0f} s")
 
 
+def wait_for_http(host: str, port: int, path: str, timeout: float, alive: Callable[[], bool]) -> None:
+    """Until `GET path` answers 200: a listening socket is not yet a worker that can answer."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not alive():
+            raise ServiceFailed(f"exited before answering on http://{host}:{port}{path}")
+        connection = http.client.HTTPConnection(host, port, timeout=max(0.5, deadline - time.monotonic()))
+        try:
+            connection.request("GET", path)
+            if connection.getresponse().status == 200:
+                return
+        except (OSError, http.client.HTTPException):
+            pass
+        finally:
+            connection.close()
+        time.sleep(0.1)
+    raise ServiceFailed(f"did not answer on http://{host}:{port}{path} within {timeout:.0f} s")
+
+
 class Supervisor:
     def __init__(self, echo: Callable[[str], None] = print, ready_timeout: float = 60.0) -> None:
         self.services: list[Service] = []
@@ -55,8 +76,11 @@ class Supervisor:
         self.services.append(service)
         if service.ready_port:
             host, port = service.ready_port
+            alive = lambda: service.process.poll() is None  # noqa: E731
             try:
-                wait_for_port(host, port, self.ready_timeout, lambda: service.process.poll() is None)
+                wait_for_port(host, port, self.ready_timeout, alive)
+                if service.ready_path:
+                    wait_for_http(host, port, service.ready_path, self.ready_timeout, alive)
             except ServiceFailed as failure:
                 raise ServiceFailed(f"{service.name} {failure}") from None
         self.echo(f"  {service.name} started (pid {service.process.pid})")
