@@ -8,8 +8,8 @@ one process's memory would let a client spend its budget once per process. So th
 in a `CounterStore` that every process sees: `SqliteCounters(path)`, a small SQLite file in the
 data directory (WAL, one short write transaction per counted event, shared by every process on
 the host). `MemoryCounters()` keeps them in one process (a limiter built without a store, or
-tests) — as the staff sign-in limiter in webapp/auth.py still does, so with N web processes a
-username gets up to N times its failed sign-ins; passing it `shared_counters(data_dir)` fixes that.
+tests). The public limits (webapp/public) and the staff sign-in limit (webapp/auth.py) all use
+`shared_counters(data_dir)`.
 
 Events are counted in 60 buckets per window (1 s buckets for a one-minute window); an event is
 taken as happening at the start of its bucket, so it leaves the window at most 1/60 of the

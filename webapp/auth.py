@@ -37,7 +37,7 @@ from flask import (
 from motcua.api_tokens import revoked_at
 from motcua.db import AgencyToken, ApiToken, StaffUser
 from motcua.db.base import LOCAL_ZONE
-from motcua.rate_limits import RateLimiter
+from motcua.rate_limits import RateLimiter, shared_counters
 from motcua.roles import REPORT_READERS, REPORT_SENDERS, StaffRole
 from motcua.staff_accounts import find_user
 from webapp.i18n import current_language, translate
@@ -235,7 +235,10 @@ def sign_out():
 
 
 def init_app(app) -> None:
-    app.extensions["motcua.failed_sign_ins"] = RateLimiter(limit=10, window_s=15 * 60)  # per username
+    # per username, counted in the file every web process shares (motcua web runs several)
+    app.extensions["motcua.failed_sign_ins"] = RateLimiter(
+        limit=10, window_s=15 * 60, name="staff.sign_in",
+        store=shared_counters(app.config["MOTCUA_SETTINGS"].data_dir))
     app.before_request(load_user)
 
     @app.context_processor

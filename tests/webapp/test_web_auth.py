@@ -86,6 +86,21 @@ def test_guessing_passwords_is_stopped(staff_app):
     assert response.status_code == 429 and "Đăng nhập sai quá nhiều lần" in response.get_data(as_text=True)
 
 
+def test_every_web_process_counts_the_same_guesses(staff_app):
+    """`motcua web` runs several processes: a second app on the same data directory (another
+    process's view) must not give the guesser a fresh budget."""
+    from webapp import create_app
+
+    other = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "ZEEBE_ADDRESS": "127.0.0.1:9"})
+    first, second = staff_app.test_client(), other.test_client()
+    for attempt in range(10):
+        client = first if attempt % 2 else second
+        assert client.post("/sign-in", data={"username": "lanhdao", "password": "doan"}).status_code == 401
+    for client in (first, second):
+        response = client.post("/sign-in", data={"username": "lanhdao", "password": PASSWORD})
+        assert response.status_code == 429
+
+
 def test_pages_switch_to_english(as_staff):
     page = as_staff("tiepnhan").get("/inbox?lang=en").get_data(as_text=True)
     assert "Tasks" in page and "My groups" in page and "Sign out" in page
