@@ -47,3 +47,9 @@ REPORT_READERS = frozenset({StaffRole.LEADER, StaffRole.HEAD, StaffRole.RECEPTIO
 # Sending the Department's figures to the provincial portal, and the ranking of dossiers at risk of
 # being late (it names officers), stay with those who answer for them.
 REPORT_SENDERS = frozenset({StaffRole.LEADER, StaffRole.HEAD, StaffRole.ADMIN})
+# Who registers dossiers at the desk.
+RECEIVES_DOSSIERS = frozenset({StaffRole.RECEPTION, StaffRole.ADMIN})
+# Who types in a consulted agency's paper letter (the officers who asked it).
+ENTERS_PAPER_REPLIES = frozenset({StaffRole.SPECIALIST, StaffRole.HEAD, StaffRole.ADMIN})
+# Who watches process instances and repairs incidents.
+OPERATES = frozenset({StaffRole.OPERATOR, StaffRole.ADMIN})

@@ -38,7 +38,14 @@ from motcua.api_tokens import revoked_at
 from motcua.db import AgencyToken, ApiToken, StaffUser
 from motcua.db.base import LOCAL_ZONE
 from motcua.rate_limits import RateLimiter, shared_counters
-from motcua.roles import REPORT_READERS, REPORT_SENDERS, StaffRole
+from motcua.roles import (
+    ENTERS_PAPER_REPLIES,
+    OPERATES,
+    RECEIVES_DOSSIERS,
+    REPORT_READERS,
+    REPORT_SENDERS,
+    StaffRole,
+)
 from motcua.staff_accounts import find_user
 from webapp.i18n import current_language, translate
 from webapp.office import office
@@ -243,4 +250,5 @@ def init_app(app) -> None:
 
     @app.context_processor
     def user_helpers() -> dict[str, Any]:
-        return {"user": current_user(), "StaffRole": StaffRole}
+        return {"user": current_user(), "StaffRole": StaffRole, "RECEIVES_DOSSIERS": RECEIVES_DOSSIERS,
+                "ENTERS_PAPER_REPLIES": ENTERS_PAPER_REPLIES, "OPERATES": OPERATES}

@@ -25,14 +25,13 @@ from motcua.consultations import (
 )
 from motcua.db import ConsultationRecord
 from motcua.db.base import LOCAL_ZONE
-from motcua.roles import StaffRole
+from motcua.roles import ENTERS_PAPER_REPLIES
 from webapp.auth import current_user, needs_role, t
 from webapp.office import office
 from webapp.zeebe import EngineUnavailable
 
 bp = Blueprint("consultations", __name__, url_prefix="/lien-thong")
 
-ENTERS_PAPER_REPLIES = (StaffRole.SPECIALIST, StaffRole.HEAD, StaffRole.ADMIN)
 MAX_TEXT = 4000
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from motcua.catalog import ProcedureNotFound
-from motcua.roles import StaffRole
+from motcua.roles import RECEIVES_DOSSIERS
 from webapp.auth import current_user, needs_role, t
 from webapp.i18n import current_language
 from webapp.intake import IntakeRefused, Submission, procedure_in_force, register
@@ -26,7 +26,7 @@ def _matches(procedure, needle: str, language: str) -> bool:
 
 
 @bp.get("")
-@needs_role(StaffRole.RECEPTION, StaffRole.ADMIN)
+@needs_role(*RECEIVES_DOSSIERS)
 def start():
     needle = request.args.get("q", "").strip()
     language = current_language()
@@ -42,7 +42,7 @@ def _procedure(code: str):
 
 
 @bp.get("/<code>")
-@needs_role(StaffRole.RECEPTION, StaffRole.ADMIN)
+@needs_role(*RECEIVES_DOSSIERS)
 def intake(code: str):
     procedure = _procedure(code)
     case_id = request.args.get("case") or None
@@ -57,7 +57,7 @@ def _render(procedure, case_id, values, errors, status: int = 200):
 
 
 @bp.post("/<code>")
-@needs_role(StaffRole.RECEPTION, StaffRole.ADMIN)
+@needs_role(*RECEIVES_DOSSIERS)
 def submit(code: str):
     procedure = _procedure(code)
     form = request.form

@@ -104,3 +104,22 @@ def test_every_web_process_counts_the_same_guesses(staff_app):
 def test_pages_switch_to_english(as_staff):
     page = as_staff("tiepnhan").get("/inbox?lang=en").get_data(as_text=True)
     assert "Tasks" in page and "My groups" in page and "Sign out" in page
+
+
+STAFF_PAGES = ["/reception", "/dossiers", "/lien-thong/", "/bao-cao", "/van-hanh/", "/admin/users"]
+
+
+def test_the_menu_shows_exactly_the_pages_each_role_may_open(as_staff):
+    """The menu and the access rules come from the same role sets: a link is shown if and only if
+    its page opens for that user."""
+    from web_support import STAFF
+
+    for username in STAFF:
+        client = as_staff(username)
+        menu = re.search(r'<nav class="nav".*?</nav>', client.get("/inbox").get_data(as_text=True), re.S)
+        shown = set(re.findall(r'href="([^"]+)"', menu.group(0)))
+        for page in STAFF_PAGES:
+            opens = client.get(page).status_code != 403
+            linked = any(href.rstrip("/") == page.rstrip("/") for href in shown)
+            assert linked == opens, f"{username}: {page} {'opens' if opens else 'is refused'} but is " \
+                                    f"{'in' if linked else 'not in'} the menu"

@@ -23,7 +23,7 @@ from flask import (
     url_for,
 )
 
-from motcua.roles import StaffRole
+from motcua.roles import OPERATES
 from webapp.auth import needs_role
 from webapp.i18n import current_language, translate
 from webapp.office import office
@@ -33,7 +33,7 @@ from .repairs import IncidentToRetry, RepairRefused, cancel_instance, retry_inci
 
 bp = Blueprint("operations", __name__, url_prefix="/van-hanh", template_folder="templates")
 
-OPERATORS = (StaffRole.OPERATOR, StaffRole.ADMIN)
+OPERATORS = tuple(OPERATES)
 INSTANCE_STATES = ("ACTIVE", "COMPLETED", "CANCELED")
 PAGE_SIZE = 50
 DOSSIER_CODE_VARIABLE = "dossierCode"
