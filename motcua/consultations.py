@@ -18,7 +18,8 @@ Public API
   deadline too) with an audit entry; `close_overdue(session, request_id)` closes it at its deadline
   and hands back a reply taken just before, if any; `waiting_consultations(session)` lists those
   still open (a reply that came on paper is typed in by an officer:
-  `ConsultationReply(..., entered_by=username)`).
+  `ConsultationReply(..., entered_by=username)`). A consultation is over at its due time even when
+  no timer closes it (its process was cancelled): `is_over(record)`.
 - `AGENCY_CODE_PATTERN`: what an agency code looks like (`police-fire`, `PCCC`, `land-registry`).
 """
 
@@ -154,7 +155,21 @@ def _answer(reply: ConsultationReply) -> dict[str, Any]:
     return {"agreed": reply.agreed, "opinion": reply.opinion, "documentNumber": reply.document_number}
 
 
-def check_reply(session: Session, reply: ConsultationReply, agency_code: str) -> ConsultationRecord:
+def is_over(record: ConsultationRecord, at: datetime | None = None) -> bool:
+    """No reply is taken: closed unanswered at its deadline, or past its due time still open — the
+    process that would have closed it was cancelled, so its timer never fires."""
+    if record.outcome == OVERDUE:
+        return True
+    return record.closed_at is None and record.due_at is not None and record.due_at <= (at or now())
+
+
+def _still_open(at: datetime) -> sa.ColumnElement[bool]:
+    return sa.and_(ConsultationRecord.closed_at.is_(None),
+                   sa.or_(ConsultationRecord.due_at.is_(None), ConsultationRecord.due_at > at))
+
+
+def check_reply(session: Session, reply: ConsultationReply, agency_code: str,
+                at: datetime | None = None) -> ConsultationRecord:
     """The consultation this reply answers, if the agency whose token posted it was asked and the
     consultation is still open. A reply already recorded with the same answer is returned as is
     (`replied_at` set): posting it again is harmless."""
@@ -167,9 +182,10 @@ def check_reply(session: Session, reply: ConsultationReply, agency_code: str) ->
     if record.agency_code != agency_code or reply.agency_code != agency_code:
         raise ReplyRefused(403, "other-agency", f"consultation request {reply.request_id} was not "
                            f"sent to agency {agency_code}")
-    if record.outcome == OVERDUE:
+    if is_over(record, at):
+        deadline = record.closed_at or record.due_at
         raise ReplyRefused(409, "closed", f"consultation request {reply.request_id} closed without an "
-                           f"answer at its deadline ({record.closed_at.astimezone(LOCAL_ZONE):%d/%m/%Y %H:%M}): "
+                           f"answer at its deadline ({deadline.astimezone(LOCAL_ZONE):%d/%m/%Y %H:%M}): "
                            "a late reply is not taken")
     if record.replied_at is not None and (record.reply or {}).get("answer") != _answer(reply):
         raise ReplyRefused(409, "already-answered", f"consultation request {reply.request_id} is "
@@ -177,25 +193,26 @@ def check_reply(session: Session, reply: ConsultationReply, agency_code: str) ->
     return record
 
 
-def accept_reply(session: Session, reply: ConsultationReply, agency_code: str, by: str) -> bool:
+def accept_reply(session: Session, reply: ConsultationReply, agency_code: str, by: str,
+                 at: datetime | None = None) -> bool:
     """Close the consultation with this reply and record who posted or typed it in (record and
     audit log). True when this very answer was recorded already. Raises `ReplyRefused` as
     `check_reply`; the deadline closing it at the same moment (another process) wins or loses as
-    one row update, never both."""
-    record = check_reply(session, reply, agency_code)
+    one row update, never both. `at`: when the reply was taken (now)."""
+    at = at or now()
+    record = check_reply(session, reply, agency_code, at)
     if record.replied_at is not None:
         return True
-    at = now()
     taken = session.execute(
         sa.update(ConsultationRecord)
-        .where(ConsultationRecord.request_id == record.request_id, ConsultationRecord.closed_at.is_(None))
+        .where(ConsultationRecord.request_id == record.request_id, _still_open(at))
         .values(closed_at=at, outcome=REPLIED, replied_at=at, replied_by=by, reply={
             "answer": _answer(reply), "agencyName": reply.agency_name, "repliedAt": reply.replied_at,
             "channel": reply.channel, "message": reply.as_variables()["consultationReply"]})
         .execution_options(synchronize_session=False)).rowcount
     session.refresh(record)
     if not taken:  # closed meanwhile: by the deadline (409) or by this same answer (a duplicate)
-        check_reply(session, reply, agency_code)
+        check_reply(session, reply, agency_code, at)
         return True
     action = "consultation-paper-reply-entered" if reply.entered_by else "consultation-replied"
     session.add(AuditEntry(actor=by, action=action, entity_type="dossier", entity_id=reply.dossier_code,
@@ -222,7 +239,7 @@ def close_overdue(session: Session, request_id: str) -> dict[str, Any] | None:
 
 
 def waiting_consultations(session: Session, limit: int = 500) -> list[ConsultationRecord]:
-    """Consultations sent and still open (neither answered nor past their deadline), the oldest
-    due first."""
-    return list(session.scalars(sa.select(ConsultationRecord).where(ConsultationRecord.closed_at.is_(None))
+    """Consultations sent and still open (neither answered nor past their deadline, even if no
+    timer closed them), the oldest due first."""
+    return list(session.scalars(sa.select(ConsultationRecord).where(_still_open(now()))
                                 .order_by(ConsultationRecord.due_at, ConsultationRecord.sent_at).limit(limit)))

@@ -5,7 +5,8 @@ officer types in a reply that came on paper — an action of its own, recorded w
 Routes: `GET /lien-thong/` (consultations waiting for an answer), `GET|POST
 /lien-thong/<request_id>/van-ban-giay` (enter the agency's paper reply). Specialists, heads of
 division and admin: those who handle appraisal and receive the agency's letter. A consultation
-closed at its deadline takes no reply, on paper or by API (409).
+closed at its deadline, or past it with no timer to close it (its process was cancelled), takes no
+reply, on paper or by API (409).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from motcua.consultations import (
     ConsultationReply,
     ReplyRefused,
     accept_reply,
+    is_over,
     waiting_consultations,
 )
 from motcua.db import ConsultationRecord
@@ -94,6 +96,11 @@ def paper_reply(request_id: str):
     if record is None:
         abort(404)
     errors: dict[str, str] = {}
+    # over: closed unanswered at its deadline, or past it (its process cancelled): like a late API reply
+    closed_at = (record.closed_at or record.due_at) if is_over(record) else None
+    if request.method == "POST" and closed_at:
+        return render_template("consultations/paper_reply.html", record=record, form=request.form,
+                               errors=errors, closed_at=closed_at), 409
     if request.method == "POST" and record.closed_at is None:
         reply, errors = _paper_reply(record, request.form)
         if reply is not None:
@@ -101,10 +108,12 @@ def paper_reply(request_id: str):
                 deliver(reply, record.agency_code, by=current_user().username)
             except ReplyRefused as refused:
                 flash(t(f"api.error.consultation.{refused.code}"), "error")
+                return render_template("consultations/paper_reply.html", record=record, form=request.form,
+                                       errors=errors, closed_at=None), refused.status
             except EngineUnavailable:
                 flash(t("intake.engine_unavailable"), "error")
             else:
                 flash(t("consultations.paper.entered", dossier=record.dossier_code), "success")
                 return redirect(url_for("consultations.waiting"))
-    return render_template("consultations/paper_reply.html", record=record, form=request.form,
-                           errors=errors), (422 if errors else 200)
+    return render_template("consultations/paper_reply.html", record=record, form=request.form, errors=errors,
+                           closed_at=closed_at), (422 if errors else 200)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from pyzeebe import ZeebeTaskRouter
 from pyzeebe.proto import gateway_pb2 as pb
 
-from motcua.consultations import ConsultationReply, publish_reply
+from motcua.consultations import ConsultationReply, accept_reply, publish_reply
 from motcua.db import ApiToken, AuditEntry, ConsultationRecord, Dossier, transaction
 from motcua.staff_accounts import create_user, issue_agency_token
 from webapp import create_app
@@ -213,7 +213,7 @@ def test_a_late_reply_is_refused_and_never_reaches_the_next_consultation(office,
     assert f"/lien-thong/{first}/van-ban-giay" not in specialist.get("/lien-thong/").get_data(as_text=True)
     paper = specialist.post(f"/lien-thong/{first}/van-ban-giay",
                             data={"agreed": "no", "opinion": "Không đồng ý", "document_number": "88/PC07"})
-    assert paper.status_code == 200 and "đã quá hạn và đã đóng lúc" in paper.get_data(as_text=True)
+    assert paper.status_code == 409 and "đã quá hạn và đã đóng lúc" in paper.get_data(as_text=True)
     # even put straight into the engine, by request id or the old way by dossier code, it waits
     # for consultation #1 alone
     office.run(publish_reply(office.client, ConsultationReply.from_json(late, "PCCC", "PCCC")))
@@ -258,8 +258,9 @@ def closing_waits(office) -> None:
 
 
 def test_a_reply_taken_as_the_deadline_passes_reaches_the_specialist(office, office_context, agency,
-                                                                     sessions, web):
-    fire_police = agency_headers(sessions, "PCCC", "Phòng Cảnh sát PCCC")
+                                                                     sessions):
+    """The reply was taken just before the deadline, but its message never reached the process
+    (the engine was down then): the deadline's closing hands the recorded reply on instead."""
     office.start_workers(routers=without_closing_consultations())
     office.submit(code=CODE)
     office.complete("Task_ReceptionCheck", intakeDecision="accept")
@@ -267,9 +268,11 @@ def test_a_reply_taken_as_the_deadline_passes_reaches_the_specialist(office, off
     consult(office)
     [request_id] = requests_sent(agency, 1)
     closing_waits(office)  # the deadline timer has fired; the request is not closed yet
-    reply = {"dossierCode": CODE, "requestId": request_id, "agreed": True, "opinion": "Thống nhất",
-             "documentNumber": "91/PCCC"}
-    assert web.post(REPLIES, json=reply, headers=fire_police).status_code == 202
+    reply = ConsultationReply.from_json({"dossierCode": CODE, "requestId": request_id, "agreed": True,
+                                         "opinion": "Thống nhất", "documentNumber": "91/PCCC"}, "PCCC", "PCCC")
+    with transaction(sessions) as session:
+        due_at = session.get(ConsultationRecord, request_id).due_at
+        assert accept_reply(session, reply, "PCCC", by="agency:PCCC", at=due_at - timedelta(minutes=1)) is False
     office.start_workers(routers=[interagency.router], courier=False)
     _, appraisal = office.user_task("Task_Appraise")
     assert appraisal["consultationAnswered"] is True
@@ -299,3 +302,42 @@ def test_the_administrator_revokes_an_agency_token_from_the_admin_page(sessions,
     with sessions() as session:
         [entry] = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "agency-token-revoked"))
     assert (entry.actor, entry.entity_id) == ("quantri", "agency:1")
+
+
+def test_a_consultation_whose_process_was_cancelled_closes_at_its_due_time_all_the_same(
+        office, office_context, agency, sessions, web_app, web):
+    """An operator cancelled the instance before its deadline closed the consultation: no timer will
+    ever close it, yet past its due time it takes no reply (API or paper) and waits for nobody."""
+    from webapp.operations.repairs import cancel_instance
+
+    fire_police = agency_headers(sessions, "PCCC", "Phòng Cảnh sát PCCC")
+    office.start_workers(routers=without_closing_consultations())
+    key = office.submit(code=CODE)
+    office.complete("Task_ReceptionCheck", intakeDecision="accept")
+    long_ago(office_context)
+    consult(office)
+    [request_id] = requests_sent(agency, 1)
+    closing_waits(office)  # due: the deadline has fired, the consultation is not closed yet
+    cancel_instance(office.stub, key)  # as the operations console does
+    with pytest.raises(Exception, match="NOT_FOUND"):  # the instance, and its timer, are gone
+        cancel_instance(office.stub, key)
+    with sessions() as session:
+        record = session.get(ConsultationRecord, request_id)
+    assert (record.closed_at, record.outcome) == (None, None) and record.due_at < datetime.now(UTC)
+
+    late = {"dossierCode": CODE, "requestId": request_id, "agreed": True, "opinion": "Đồng ý",
+            "documentNumber": "92/PCCC"}
+    refused = web.post(REPLIES, json=late, headers=fire_police)
+    assert refused.status_code == 409
+    assert refused.get_json()["error"].startswith("Văn bản lấy ý kiến này đã quá hạn trả lời và đã đóng")
+    specialist = signed_in(web_app, sessions, "chuyenvien", "specialist")
+    assert f"/lien-thong/{request_id}/van-ban-giay" not in specialist.get("/lien-thong/").get_data(as_text=True)
+    form = specialist.get(f"/lien-thong/{request_id}/van-ban-giay").get_data(as_text=True)
+    assert "đã quá hạn và đã đóng lúc" in form and 'name="opinion"' not in form
+    paper = specialist.post(f"/lien-thong/{request_id}/van-ban-giay",
+                            data={"agreed": "yes", "opinion": "Đồng ý", "document_number": "92/PC07"})
+    assert paper.status_code == 409 and "đã quá hạn và đã đóng lúc" in paper.get_data(as_text=True)
+    with sessions() as session:
+        record = session.get(ConsultationRecord, request_id)
+        replies = session.scalars(sa.select(AuditEntry).where(AuditEntry.action.like("consultation-%"))).all()
+    assert (record.replied_at, replies) == (None, [])
