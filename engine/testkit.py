@@ -74,6 +74,17 @@ class Instance:
     def is_waiting_at(self, element_id: str) -> bool:
         return element_id in self.active_elements()
 
+    def armed_timers(self) -> list[str]:
+        """Element ids of the instance's timers waiting to fire. A boundary event's timer is armed
+        while its activity runs, yet (as in Zeebe) the event is no active element until it fires."""
+        armed: dict[int, str] = {}
+        for record in self.kit.engine.records(limit=1_000_000, value_type="TIMER", process_instance_key=self.key):
+            if record.intent == "CREATED":
+                armed[record.key] = record.value["elementId"]
+            else:
+                armed.pop(record.key, None)
+        return list(armed.values())
+
     def terminated_elements(self) -> list[str]:
         return [e["element_id"] for e in self._elements() if e["state"] == "TERMINATED"]
 

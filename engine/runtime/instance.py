@@ -76,6 +76,16 @@ def is_element(task) -> bool:
     return getattr(task.task_spec, "bpmn_id", None) is not None
 
 
+def attached_activity(boundary_task):
+    """The activity a boundary event task is attached to: Spiff makes both children of one
+    boundary split task."""
+    parent = boundary_task.parent
+    if parent is None:
+        return None
+    return next((c for c in parent.children
+                 if c is not boundary_task and not isinstance(c.task_spec, BoundaryEventMixin)), None)
+
+
 ACTIVE_STATES = TaskState.READY | TaskState.STARTED | TaskState.WAITING | TaskState.ERROR
 
 

@@ -5,10 +5,12 @@ from copy import deepcopy
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventJoin
 from SpiffWorkflow.bpmn.specs.event_definitions import (
     MessageEventDefinition,
     SignalEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.mixins import BoundaryEventMixin
 from SpiffWorkflow.util.task import TaskState
 
 from engine.dialect import scopes
@@ -163,6 +165,9 @@ class MessageCommands:
             self._settle(live)
             return
         task = live.task(sub["task_id"])
+        if isinstance(task.task_spec, BoundaryEventMixin) and not task.task_spec.cancel_activity:
+            self._trigger_non_interrupting(live, task, sub, message)
+            return
         for sub_key in live.subscriptions.pop(sub["task_id"], []):
             row = self._subscriptions.pop(sub_key, None)
             if row is not None:
@@ -178,6 +183,27 @@ class MessageCommands:
         received(task, deepcopy(message["variables"]))
         task.task_spec.catch(task, event)
         task.task_spec._update(task)
+        self._settle(live)
+
+    def _trigger_non_interrupting(self, live: LiveInstance, task, sub: dict[str, Any],
+                                  message: dict[str, Any]) -> None:
+        """A non-interrupting message boundary event: Zeebe keeps its subscription open while the
+        activity runs, so each message starts one more branch (Spiff would fire it only once)."""
+        self._record("PROCESS_MESSAGE_SUBSCRIPTION", "CORRELATED", sub["key"], camel_case_keys(sub), live.key)
+        self._record("MESSAGE", "CORRELATED", message["key"], {
+            "name": message["name"], "correlationKey": message["correlation_key"],
+            "processInstanceKey": sub["process_instance_key"], "elementId": sub["element_id"]}, live.key)
+        self._current = live
+        self._boundary_occurrence(live, task, deepcopy(message["variables"]))
+        for output in task.task_spec.outputs:
+            if isinstance(output, BoundaryEventJoin):
+                continue  # Spiff's own: joins the activity with its boundary events
+            # A branch of its scope, not a child of the boundary task: Spiff cancels that task
+            # (and what hangs below it) when the activity ends, while Zeebe's branch runs on.
+            branch = task.workflow.task_tree._add_child(output, TaskState.FUTURE)
+            branch.triggered = True
+            branch.task_spec._predict(branch, mask=TaskState.NOT_FINISHED_MASK)
+            branch.task_spec._update(branch)
         self._settle(live)
 
     def _start_nested_event_subprocess(self, live: LiveInstance, sub: dict[str, Any], event: BpmnEvent) -> None:

@@ -7,23 +7,30 @@ from copy import deepcopy
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins import CallActivityMixin, StartEventMixin, SubWorkflowTaskMixin
+from SpiffWorkflow.bpmn.specs.mixins import (
+    BoundaryEventMixin,
+    CallActivityMixin,
+    EventBasedGatewayMixin,
+    StartEventMixin,
+    SubWorkflowTaskMixin,
+)
 from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.util.task import TaskState
 
 from engine.dialect import scopes, specs
 from engine.dialect.expressions import ExpressionFailure, value_of
-from engine.dialect.mappings import visible_variables
+from engine.dialect.mappings import apply_outputs, has_outputs, received, visible_variables
 from engine.dialect.steps import do_engine_steps
 from engine.dialect.timers import due_of
 from engine.dialect.workflow import new_workflow
 
 from . import definitions as defs
 from .clock import epoch_ms
-from .instance import ACTIVE_STATES, LiveInstance, element_type, is_element
+from .instance import ACTIVE_STATES, LiveInstance, attached_activity, element_type, is_element
 from .record_values import (
     ResultWaiter,
     camel_case_keys,
@@ -479,6 +486,11 @@ class InstanceProcessing:
                 entered = False  # a joining gateway is entered once all its tokens arrived
             if not entered or self._untriggered(live, task):
                 return
+            if isinstance(task.task_spec, BoundaryEventMixin) and task.task_spec.cancel_activity:
+                # Zeebe terminates the attached activity before the boundary event is activated.
+                activity = attached_activity(task)
+                if activity is not None and activity.state == TaskState.CANCELLED:
+                    self._track(live, activity, "sync")
             if (task.task_spec.extensions or {}).get("event_subprocess_start"):
                 # Its event subprocess is entered first (Spiff started it with its scope).
                 self._track(live, live.workflow.get_task_from_id(task.workflow.parent_task_id), "sync")
@@ -502,6 +514,8 @@ class InstanceProcessing:
             if internal.get("zeebe_child_seen"):
                 self._child_record(live, task, None, "ELEMENT_COMPLETED")
             internal["zp"] = "C"
+            if live.subscriptions or live.timers:
+                self._close_catches_of(live, task)
             if live.subscriptions and isinstance(task.task_spec, SubWorkflowTaskMixin):
                 self._close_event_subprocesses(live, internal["zk"])
             self._element_record(live, task, "ELEMENT_COMPLETED")
@@ -510,6 +524,8 @@ class InstanceProcessing:
             if internal.get("zeebe_child_seen"):
                 self._child_record(live, task, None, "ELEMENT_TERMINATED")
             internal["zp"] = "T"
+            if live.subscriptions or live.timers:
+                self._close_catches_of(live, task)
             if live.subscriptions and isinstance(task.task_spec, SubWorkflowTaskMixin):
                 self._close_event_subprocesses(live, internal["zk"])
             self._element_record(live, task, "ELEMENT_TERMINATED")
@@ -522,11 +538,29 @@ class InstanceProcessing:
                 for incident_key in [k for k, i in self._incidents.items() if i.get("task_id") == str(task.id)]:
                     self._drop_incident(incident_key, "RESOLVED")
 
+    def _close_catches_of(self, live: LiveInstance, task) -> None:
+        """An element that ends closes the subscriptions and timers it held, before its end is
+        recorded, as in Zeebe: an event-based gateway's, and an activity's boundary events'."""
+        waiting = [task] if isinstance(task.task_spec, EventBasedGatewayMixin) else []
+        parent = task.parent
+        if parent is not None and isinstance(parent.task_spec, BoundaryEventSplit):
+            waiting += [t for t in parent.children if isinstance(t.task_spec, BoundaryEventMixin)]
+        for catcher in waiting:
+            task_id = str(catcher.id)
+            for sub_key in live.subscriptions.pop(task_id, ()):
+                self._drop_subscription(sub_key)
+            timer_key = live.timers.pop(task_id, None)
+            if timer_key is not None:
+                self._drop_timer(timer_key)
+
     @staticmethod
     def _untriggered(live: LiveInstance, task) -> bool:
         """An event subprocess (or its start event) that Spiff runs with its scope but whose
         event has not happened: in Zeebe it is no element instance yet."""
-        extensions = getattr(task.task_spec, "extensions", None)
+        spec = task.task_spec
+        if isinstance(spec, BoundaryEventMixin):
+            return task.state == TaskState.WAITING  # an element instance once its event happened
+        extensions = getattr(spec, "extensions", None)
         if not extensions:
             return False
         if extensions.get("event_subprocess_start"):
@@ -644,10 +678,12 @@ class InstanceProcessing:
             if task_id not in live.subscriptions:
                 messages = [d for d in parts if isinstance(d, MessageEventDefinition)]
                 if messages:
-                    self._ensure_element(live, task)
-                    live.subscriptions[task_id] = [self._open_subscription(live, task, d) for d in messages]
+                    owner_key = self._catch_owner_key(live, task)
+                    live.subscriptions[task_id] = [self._open_subscription(live, task, d, owner_key)
+                                                   for d in messages]
                     more |= self._correlate_buffered(live, task_id)
-            if any(isinstance(d, TimerEventDefinition) for d in parts):
+            timer = next((d for d in parts if isinstance(d, TimerEventDefinition)), None)
+            if timer is not None:
                 due = due_of(task)
                 if due is None:
                     continue
@@ -657,10 +693,49 @@ class InstanceProcessing:
                     continue
                 if timer_key is not None:
                     self._drop_timer(timer_key)
-                live.timers[task_id] = self._open_timer(live, task, due_ms)
+                live.timers[task_id] = self._open_timer(live, task, due_ms, timer)
         return more
 
-    def _open_subscription(self, live: LiveInstance, task, definition: MessageEventDefinition) -> int:
+    def _catch_owner_key(self, live: LiveInstance, task) -> int:
+        """The element instance a waiting catch's subscription or timer belongs to: a boundary
+        event's attached activity (in Zeebe the boundary event is no element instance until it
+        triggers), else the catching element itself (activated now if it was not yet)."""
+        if isinstance(task.task_spec, BoundaryEventMixin):
+            activity = attached_activity(task)
+            if activity is not None:
+                return self._ensure_element(live, activity)
+        return self._ensure_element(live, task, record=not self._untriggered(live, task))
+
+    @staticmethod
+    def _catch_element_id(task, definition) -> str:
+        """The element whose event `definition` is: an event-based gateway waits on behalf of the
+        catch events after it (Spiff moves their definitions to it, in the order of its outputs)."""
+        spec = task.task_spec
+        if definition is not None and isinstance(spec, EventBasedGatewayMixin):
+            for index, part in enumerate(spec.event_definition.event_definitions):
+                if part is definition and index < len(spec.outputs):
+                    return spec.outputs[index].bpmn_id
+        return spec.bpmn_id
+
+    def _boundary_occurrence(self, live: LiveInstance, task, variables: dict[str, Any] | None = None) -> None:
+        """A non-interrupting boundary event fired yet waits on (a timer cycle; a message
+        subscription, which Zeebe keeps open): each firing is an element instance of its own that
+        activates, takes the event's variables and completes at once."""
+        internal = task.internal_data
+        internal["zk"] = key = self._keys.next()
+        try:
+            self._element_record(live, task, "ELEMENT_ACTIVATED")
+            if variables:
+                received(task, variables)
+                if has_outputs(task):
+                    apply_outputs(task.workflow, task)
+            self._element_record(live, task, "ELEMENT_COMPLETED")
+        finally:
+            internal.pop("zk", None)
+            scopes.drop_scope(live.workflow, key)
+
+    def _open_subscription(self, live: LiveInstance, task, definition: MessageEventDefinition,
+                           owner_key: int) -> int:
         expression = getattr(definition, "correlation_key", None)
         try:
             correlation = value_of(expression, visible_variables(task)) if expression else ""
@@ -672,8 +747,8 @@ class InstanceProcessing:
         row = {"key": key, "message_name": definition.name,
                "correlation_key": "" if correlation is None else text_of(correlation),
                "root_key": live.key, "process_instance_key": scope.process_instance_key,
-               "bpmn_process_id": scope.bpmn_process_id, "element_id": task.task_spec.bpmn_id,
-               "element_instance_key": task.internal_data["zk"], "task_id": str(task.id)}
+               "bpmn_process_id": scope.bpmn_process_id, "element_id": self._catch_element_id(task, definition),
+               "element_instance_key": owner_key, "task_id": str(task.id)}
         self._subscriptions[key] = row
         self._subscriptions_by_message[(row["message_name"], row["correlation_key"])][key] = None
         self._changes.put("subscriptions", key, row)
@@ -687,10 +762,11 @@ class InstanceProcessing:
             self._changes.drop("subscriptions", key)
             self._record("PROCESS_MESSAGE_SUBSCRIPTION", "DELETED", key, camel_case_keys(row), row["root_key"])
 
-    def _open_timer(self, live: LiveInstance, task, due_ms: int) -> int:
+    def _open_timer(self, live: LiveInstance, task, due_ms: int, definition=None) -> int:
         key = self._keys.next()
-        row = {"key": key, "root_key": live.key, "task_id": str(task.id), "element_id": task.task_spec.bpmn_id,
-               "element_instance_key": self._ensure_element(live, task, record=not self._untriggered(live, task)),
+        row = {"key": key, "root_key": live.key, "task_id": str(task.id),
+               "element_id": self._catch_element_id(task, definition),
+               "element_instance_key": self._catch_owner_key(live, task),
                "due": due_ms,
                "process_instance_key": live.scope_of(task, self._definitions).process_instance_key}
         self._timers[key] = row

@@ -4,6 +4,9 @@ from __future__ import annotations
 import heapq
 import logging
 
+from SpiffWorkflow.bpmn.specs.mixins import BoundaryEventMixin
+from SpiffWorkflow.util.task import TaskState
+
 from engine.dialect.timers import firing_timers
 
 from .record_values import camel_case_keys, job_value
@@ -103,6 +106,11 @@ class Scheduling:
         self._changes.drop("timers", key)
         live.timers.pop(timer["task_id"], None)
         self._current = live
+        task = next((t for t in live.all_tasks() if str(t.id) == timer["task_id"]), None)
+        branches = len(task.children) if task is not None else 0
         with firing_timers():
             live.workflow.refresh_timers()
+        if task is not None and isinstance(task.task_spec, BoundaryEventMixin) \
+                and task.state == TaskState.WAITING and len(task.children) > branches:
+            self._boundary_occurrence(live, task)  # a cycle fired: the boundary event waits for the next
         self._settle(live)
