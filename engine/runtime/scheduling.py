@@ -4,6 +4,7 @@ from __future__ import annotations
 import heapq
 import logging
 
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventJoin
 from SpiffWorkflow.bpmn.specs.mixins import BoundaryEventMixin
 from SpiffWorkflow.util.task import TaskState
 
@@ -113,4 +114,12 @@ class Scheduling:
         if task is not None and isinstance(task.task_spec, BoundaryEventMixin) \
                 and task.state == TaskState.WAITING and len(task.children) > branches:
             self._boundary_occurrence(live, task)  # a cycle fired: the boundary event waits for the next
+            root = task.workflow.task_tree
+            for branch in task.children[branches:]:
+                if not isinstance(branch.task_spec, BoundaryEventJoin):
+                    # Zeebe's branch runs on once the activity ends; Spiff would cancel it with
+                    # the boundary task it hangs below, so it becomes a branch of its scope.
+                    task._children.remove(branch.id)
+                    branch._parent = root.id
+                    root._children.append(branch.id)
         self._settle(live)

@@ -177,3 +177,22 @@ def test_a_cancelled_instance_terminates_its_waiting_gateway_without_its_events(
     assert instance.is_terminated() and instance.terminated_elements() == ["race"]
     assert {element for _, _, element in log_of(kit, instance)} == {"s", "race", "paid", "expired"}
     assert instance.armed_timers() == []
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_each_firing_of_a_non_interrupting_cycle_timer_is_an_element_instance(kit, restart):
+    kit.deploy_text("review.bpmn", review_with_boundary(
+        False, "<bpmn:timerEventDefinition><bpmn:timeCycle>R3/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition>"))
+    instance = kit.start("review")
+    kit.advance(hours=1, seconds=1)
+    if restart:
+        kit.restart()
+    kit.advance(hours=1)
+    assert sorted(instance.active_elements()) == ["escalate", "escalate", "review"]
+    assert instance.passed_elements() == ["s", "edge", "edge"] and instance.armed_timers() == ["edge"]
+    kit.complete_job("review.check")
+    assert instance.active_elements() == ["escalate", "escalate"]  # the escalations run on
+    assert instance.armed_timers() == []
+    kit.complete_job("review.escalate")
+    kit.complete_job("review.escalate")
+    assert instance.is_completed()
