@@ -72,7 +72,8 @@ def create_dossier():
         procedure_code=str(body.get("procedureCode") or ""), case_id=body.get("caseId"),
         channel=str(body.get("channel") or "online"), summary=body.get("summary"),
         applicant=body.get("applicant") if isinstance(body.get("applicant"), dict) else {},
-        components=[c for c in body.get("components") or [] if isinstance(c, dict)])
+        components=[c for c in body.get("components") if isinstance(c, dict)]
+        if isinstance(body.get("components"), list) else [])
     try:
         registered = register(office(), submission, actor=current_user().username)
     except IntakeRefused as refused:

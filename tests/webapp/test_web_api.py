@@ -113,7 +113,7 @@ def test_an_online_dossier_from_submission_to_a_completed_check(live_app, databa
 
 @pytest.mark.slow
 def test_an_agencys_reply_is_handed_to_the_engine_once(live_app, database_url):
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     from motcua.consultations import ConsultationRequest, record_request
     from motcua.staff_accounts import issue_agency_token
@@ -122,7 +122,7 @@ def test_an_agencys_reply_is_handed_to_the_engine_once(live_app, database_url):
     code = "000.00.17.H06-261124-0099"
     with transaction(session_factory(database_url)) as session:
         record_request(session, ConsultationRequest("r-1", code, "PCCC", "Cấp giấy phép xây dựng",
-                                                    "Ý kiến về PCCC?", datetime.now(UTC), "-"))
+                                                    "Ý kiến về PCCC?", datetime.now(UTC) + timedelta(days=10), "-"))
         row, text = issue_agency_token("PCCC", "Phòng Cảnh sát PCCC")
         session.add(row)
     agency = {"Authorization": f"Bearer {text}"}
