@@ -133,7 +133,9 @@ class InstanceProcessing:
                                 "bpmn_process_id": definition.bpmn_process_id, "version": definition.version,
                                 "state": "ACTIVE", "started_at": live.started_at, "ended_at": None,
                                 "parent_key": -1}
-        self._record("PROCESS_INSTANCE", "ELEMENT_ACTIVATED", key, self._process_value(live), key)
+        value = self._process_value(live)
+        self._record("PROCESS_INSTANCE", "ELEMENT_ACTIVATING", key, value, key)
+        self._record("PROCESS_INSTANCE", "ELEMENT_ACTIVATED", key, value, key)
         # Only the chosen start event may run: the others of this process are cancelled.
         start_task = workflow.task_tree
         self._current = live
@@ -328,6 +330,8 @@ class InstanceProcessing:
             raise Rejection("CANCEL", "NOT_FOUND",
                             f"Expected to cancel a process instance with key '{key}', but no such process was found")
         self._current = live
+        # Zeebe: the process is TERMINATING, then its elements terminate, then it is TERMINATED.
+        self._record("PROCESS_INSTANCE", "ELEMENT_TERMINATING", live.key, self._process_value(live), live.key)
         live.workflow.cancel()
         self._full_scan = True
         self._observe(live)
@@ -338,8 +342,11 @@ class InstanceProcessing:
         live.ended_at = self._now()
         row = self._instances[live.key]
         row.update(state=state, ended_at=live.ended_at, variables=live.root_variables())
+        value = self._process_value(live)
+        if state == "COMPLETED":
+            self._record("PROCESS_INSTANCE", "ELEMENT_COMPLETING", live.key, value, live.key)
         intent = "ELEMENT_COMPLETED" if state == "COMPLETED" else "ELEMENT_TERMINATED"
-        self._record("PROCESS_INSTANCE", intent, live.key, self._process_value(live), live.key)
+        self._record("PROCESS_INSTANCE", intent, live.key, value, live.key)
         # The instance's own tasks say which jobs and user tasks are theirs: no scan of all jobs.
         owned = [task.internal_data for task in live.all_tasks()
                  if "zeebe_job" in task.internal_data or "zeebe_user_task" in task.internal_data]
@@ -440,17 +447,26 @@ class InstanceProcessing:
             task.internal_data["zk"] = key
         if record and task.internal_data.get("zp") is None and is_element(task):
             task.internal_data["zp"] = "A"
-            self._element_record(live, task, "ELEMENT_ACTIVATED")
+            self._element_record(live, task, "ELEMENT_ACTIVATING", "ELEMENT_ACTIVATED")
         return key
 
-    def _element_record(self, live: LiveInstance, task, intent: str) -> None:
-        scope = live.scope_of(task, self._definitions)
-        self._record("PROCESS_INSTANCE", intent, task.internal_data["zk"], {
-            "bpmnProcessId": scope.bpmn_process_id, "version": scope.version,
-            "processDefinitionKey": scope.definition_key, "processInstanceKey": scope.process_instance_key,
-            "elementId": task.task_spec.bpmn_id, "bpmnElementType": element_type(task.task_spec),
-            "flowScopeKey": scope.flow_scope_key, "parentProcessInstanceKey": scope.parent_process_instance_key,
-        }, scope.process_instance_key)
+    def _element_record(self, live: LiveInstance, task, *intents: str,
+                        value: dict[str, Any] | None = None) -> dict[str, Any]:
+        """One record per intent, all with the same value object (the store encodes it once
+        when they are adjacent); returns the value for the element's next records."""
+        if value is None:
+            scope = live.scope_of(task, self._definitions)
+            value = {
+                "bpmnProcessId": scope.bpmn_process_id, "version": scope.version,
+                "processDefinitionKey": scope.definition_key, "processInstanceKey": scope.process_instance_key,
+                "elementId": task.task_spec.bpmn_id, "bpmnElementType": element_type(task.task_spec),
+                "flowScopeKey": scope.flow_scope_key,
+                "parentProcessInstanceKey": scope.parent_process_instance_key,
+            }
+        key = task.internal_data["zk"]
+        for intent in intents:
+            self._record("PROCESS_INSTANCE", intent, key, value, value["processInstanceKey"])
+        return value
 
     def journal(self, task, kind: str) -> None:
         """Called by task specs as Spiff moves tasks: update / completed / cancelled."""
@@ -507,29 +523,32 @@ class InstanceProcessing:
             if sub is not None:
                 internal.setdefault("zeebe_child", self._keys.next())
                 internal["zeebe_child_seen"] = True
-                self._child_record(live, task, sub, "ELEMENT_ACTIVATED")
+                self._child_record(live, task, sub, "ELEMENT_ACTIVATING", "ELEMENT_ACTIVATED")
         if state == TaskState.COMPLETED and kind in ("completed", "sync"):
             if isinstance(task.task_spec, StartEventMixin) and self._interrupts(live, task):
                 self._interrupt_scope(live, task)
             if internal.get("zeebe_child_seen"):
-                self._child_record(live, task, None, "ELEMENT_COMPLETED")
+                self._child_record(live, task, None, "ELEMENT_COMPLETING", "ELEMENT_COMPLETED")
             internal["zp"] = "C"
+            # Zeebe: COMPLETING, then the element's timers and subscriptions close, then COMPLETED.
+            value = self._element_record(live, task, "ELEMENT_COMPLETING")
             if live.subscriptions or live.timers:
                 self._close_catches_of(live, task)
             if live.subscriptions and isinstance(task.task_spec, SubWorkflowTaskMixin):
                 self._close_event_subprocesses(live, internal["zk"])
-            self._element_record(live, task, "ELEMENT_COMPLETED")
+            self._element_record(live, task, "ELEMENT_COMPLETED", value=value)
             scopes.drop_scope(live.workflow, internal.get("zk"))  # its local variables end with it
         elif state == TaskState.CANCELLED and kind in ("cancelled", "sync"):
-            if internal.get("zeebe_child_seen"):
-                self._child_record(live, task, None, "ELEMENT_TERMINATED")
             internal["zp"] = "T"
+            # Zeebe: TERMINATING, then what the element holds ends (called process, timers,
+            # subscriptions, job, incidents), then TERMINATED.
+            value = self._element_record(live, task, "ELEMENT_TERMINATING")
+            if internal.get("zeebe_child_seen"):
+                self._child_record(live, task, None, "ELEMENT_TERMINATING", "ELEMENT_TERMINATED")
             if live.subscriptions or live.timers:
                 self._close_catches_of(live, task)
             if live.subscriptions and isinstance(task.task_spec, SubWorkflowTaskMixin):
                 self._close_event_subprocesses(live, internal["zk"])
-            self._element_record(live, task, "ELEMENT_TERMINATED")
-            scopes.drop_scope(live.workflow, internal.get("zk"))
             job_key = internal.get("zeebe_job")
             if job_key in self._jobs:
                 self._drop_job(job_key, "CANCELED")
@@ -537,6 +556,8 @@ class InstanceProcessing:
             if str(task.id) in live.incident_tasks:
                 for incident_key in [k for k, i in self._incidents.items() if i.get("task_id") == str(task.id)]:
                     self._drop_incident(incident_key, "RESOLVED")
+            self._element_record(live, task, "ELEMENT_TERMINATED", value=value)
+            scopes.drop_scope(live.workflow, internal.get("zk"))
 
     def _close_catches_of(self, live: LiveInstance, task) -> None:
         """An element that ends closes the subscriptions and timers it held, before its end is
@@ -582,17 +603,20 @@ class InstanceProcessing:
         return definition is not None and any(s.element_id == start_task.task_spec.bpmn_id and s.interrupting
                                               for s in definition.event_subprocesses)
 
-    def _child_record(self, live: LiveInstance, task, sub, intent: str) -> None:
+    def _child_record(self, live: LiveInstance, task, sub, *intents: str) -> None:
         child_key = task.internal_data["zeebe_child"]
         scope = live.scope_of(task, self._definitions)
         process_id = task.task_spec.spec
         definition = self._definitions.get(live.called.get(process_id, -1))
-        self._record("PROCESS_INSTANCE", intent, child_key, {
+        value = {
             "bpmnProcessId": process_id, "version": definition.version if definition else 0,
             "processDefinitionKey": definition.key if definition else 0, "processInstanceKey": child_key,
             "elementId": process_id, "bpmnElementType": "PROCESS", "flowScopeKey": -1,
             "parentProcessInstanceKey": scope.process_instance_key,
-            "parentElementInstanceKey": task.internal_data["zk"]}, child_key)
+            "parentElementInstanceKey": task.internal_data["zk"]}
+        for intent in intents:
+            self._record("PROCESS_INSTANCE", intent, child_key, value, child_key)
+        intent = intents[-1]
         if intent == "ELEMENT_ACTIVATED":
             self._instances[child_key] = {
                 "key": child_key, "definition_key": definition.key if definition else 0,
@@ -724,12 +748,12 @@ class InstanceProcessing:
         internal = task.internal_data
         internal["zk"] = key = self._keys.next()
         try:
-            self._element_record(live, task, "ELEMENT_ACTIVATED")
+            self._element_record(live, task, "ELEMENT_ACTIVATING", "ELEMENT_ACTIVATED")
             if variables:
                 received(task, variables)
                 if has_outputs(task):
                     apply_outputs(task.workflow, task)
-            self._element_record(live, task, "ELEMENT_COMPLETED")
+            self._element_record(live, task, "ELEMENT_COMPLETING", "ELEMENT_COMPLETED")
         finally:
             internal.pop("zk", None)
             scopes.drop_scope(live.workflow, key)

@@ -109,9 +109,7 @@ class Store:
                 # The hot path: plain driver executemany with JSON text, no statement compilation.
                 columns = ("position", "key", "timestamp", "value_type", "intent", "process_instance_key", "value")
                 connection.exec_driver_sql(
-                    self._insert_sql(schema.records.name, columns),
-                    [(position, key, timestamp, value_type, intent, pik, _dumps(value))
-                     for position, key, timestamp, value_type, intent, pik, value in changes.records])
+                    self._insert_sql(schema.records.name, columns), _encoded(changes.records))
         # Only once committed: which keys now exist decides insert vs update next time.
         for name, inserted, deleted in settled:
             self._stored[name].difference_update(deleted)
@@ -166,6 +164,17 @@ class Store:
         rows = [dict(r._mapping) for r in connection.execute(query)]
         connection.commit()  # end the read transaction so the WAL can be checkpointed
         return rows
+
+
+def _encoded(records: list[tuple]) -> list[tuple]:
+    """Record rows with JSON values; a lifecycle's records share one value object (only the
+    intent differs), so it is encoded once."""
+    rows, last, text = [], None, None
+    for position, key, timestamp, value_type, intent, pik, value in records:
+        if value is not last:
+            last, text = value, _dumps(value)
+        rows.append((position, key, timestamp, value_type, intent, pik, text))
+    return rows
 
 
 def _instance_values(row: dict[str, Any]) -> dict[str, Any]:

@@ -142,9 +142,11 @@ def test_record_log_tells_what_happened_in_order(kit):
     positions = [r.position for r in records]
     assert positions == sorted(positions)
     lifecycle = [(r.value["elementId"], r.intent) for r in records if r.value_type == "PROCESS_INSTANCE"]
-    assert lifecycle[:5] == [("three-steps", "ELEMENT_ACTIVATED"), ("start", "ELEMENT_ACTIVATED"),
-                             ("start", "ELEMENT_COMPLETED"), ("a", "ELEMENT_ACTIVATED"),
-                             ("a", "ELEMENT_COMPLETED")]
+    assert lifecycle[:10] == [
+        ("three-steps", "ELEMENT_ACTIVATING"), ("three-steps", "ELEMENT_ACTIVATED"),
+        ("start", "ELEMENT_ACTIVATING"), ("start", "ELEMENT_ACTIVATED"),
+        ("start", "ELEMENT_COMPLETING"), ("start", "ELEMENT_COMPLETED"),
+        ("a", "ELEMENT_ACTIVATING"), ("a", "ELEMENT_ACTIVATED"), ("a", "ELEMENT_COMPLETING"), ("a", "ELEMENT_COMPLETED")]
     jobs = [r.intent for r in kit.engine.records(value_type="JOB")]
     assert jobs == ["CREATED", "COMPLETED", "CREATED"]
     variables = kit.engine.records(value_type="VARIABLE")
