@@ -173,8 +173,8 @@ class MessageCommands:
             if row is not None:
                 self._subscriptions_by_message[(row["message_name"], row["correlation_key"])].pop(sub_key, None)
                 self._changes.drop("subscriptions", sub_key)
-                intent = "CORRELATED" if sub_key == sub["key"] else "DELETED"
-                self._record("PROCESS_MESSAGE_SUBSCRIPTION", intent, sub_key, camel_case_keys(row), live.key)
+                intents = ("CORRELATED",) if sub_key == sub["key"] else ("DELETING", "DELETED")
+                self._subscription_record(intents, sub_key, row, live.key)
         self._record("MESSAGE", "CORRELATED", message["key"], {
             "name": message["name"], "correlationKey": message["correlation_key"],
             "processInstanceKey": sub["process_instance_key"], "elementId": sub["element_id"]}, live.key)

@@ -193,7 +193,7 @@ class InstanceProcessing:
         self._subscriptions_by_message[(row["message_name"], row["correlation_key"])][key] = None
         live.subscriptions.setdefault(row["task_id"], []).append(key)
         self._changes.put("subscriptions", key, row)
-        self._record("PROCESS_MESSAGE_SUBSCRIPTION", "CREATED", key, camel_case_keys(row), live.key)
+        self._subscription_record(("CREATING", "CREATED"), key, row, live.key)
 
     def _interrupt_scope(self, live: LiveInstance, start_task) -> None:
         """An interrupting event subprocess started: everything else in its scope ends."""
@@ -776,7 +776,7 @@ class InstanceProcessing:
         self._subscriptions[key] = row
         self._subscriptions_by_message[(row["message_name"], row["correlation_key"])][key] = None
         self._changes.put("subscriptions", key, row)
-        self._record("PROCESS_MESSAGE_SUBSCRIPTION", "CREATED", key, camel_case_keys(row), live.key)
+        self._subscription_record(("CREATING", "CREATED"), key, row, live.key)
         return key
 
     def _drop_subscription(self, key: int) -> None:
@@ -784,7 +784,13 @@ class InstanceProcessing:
         if row is not None:
             self._subscriptions_by_message[(row["message_name"], row["correlation_key"])].pop(key, None)
             self._changes.drop("subscriptions", key)
-            self._record("PROCESS_MESSAGE_SUBSCRIPTION", "DELETED", key, camel_case_keys(row), row["root_key"])
+            self._subscription_record(("DELETING", "DELETED"), key, row, row["root_key"])
+
+    def _subscription_record(self, intents: tuple[str, ...], key: int, row: dict[str, Any], root_key: int) -> None:
+        """Zeebe writes a subscription's CREATING/DELETING before CREATED/DELETED: one value for both."""
+        value = camel_case_keys(row)
+        for intent in intents:
+            self._record("PROCESS_MESSAGE_SUBSCRIPTION", intent, key, value, root_key)
 
     def _open_timer(self, live: LiveInstance, task, due_ms: int, definition=None) -> int:
         key = self._keys.next()

@@ -106,8 +106,8 @@ def test_a_non_interrupting_message_boundary_triggers_once_per_message(kit, rest
     kit.complete_job("review.check")
     subscription = [(intent, element) for kind, intent, element in log_of(kit, instance)
                     if kind == "PROCESS_MESSAGE_SUBSCRIPTION"]
-    assert subscription == [("CREATED", "edge"), ("CORRELATED", "edge"), ("CORRELATED", "edge"),
-                            ("DELETED", "edge")]
+    assert subscription == [("CREATING", "edge"), ("CREATED", "edge"), ("CORRELATED", "edge"),
+                            ("CORRELATED", "edge"), ("DELETING", "edge"), ("DELETED", "edge")]
     edges = [(intent, key) for key, intent in (
         (r.key, r.intent) for r in kit.engine.records(limit=100_000, value_type="PROCESS_INSTANCE",
                                                       process_instance_key=instance.key)
@@ -139,7 +139,8 @@ def waiting_at_the_gateway(kit, instance) -> None:
     assert instance.active_elements() == ["race"]
     assert log_of(kit, instance) == [
         *passes("s"), *activates("race"),
-        ("PROCESS_MESSAGE_SUBSCRIPTION", "CREATED", "paid"), ("TIMER", "CREATED", "expired")]
+        ("PROCESS_MESSAGE_SUBSCRIPTION", "CREATING", "paid"), ("PROCESS_MESSAGE_SUBSCRIPTION", "CREATED", "paid"),
+        ("TIMER", "CREATED", "expired")]
     gateway = element_key(kit, instance, "race")
     assert owner_keys(kit, instance, "TIMER") == owner_keys(kit, instance, "PROCESS_MESSAGE_SUBSCRIPTION") \
         == {gateway}
@@ -154,7 +155,7 @@ def test_event_based_gateway_taken_by_its_message(kit, restart):
         kit.restart()
     kit.publish_message("fee-paid", correlation_key="P")
     assert instance.is_completed() and instance.passed_elements() == ["s", "race", "paid", "e1"]
-    assert log_of(kit, instance)[8:] == [
+    assert log_of(kit, instance)[9:] == [
         ("PROCESS_MESSAGE_SUBSCRIPTION", "CORRELATED", "paid"), ("PROCESS_INSTANCE", "ELEMENT_COMPLETING", "race"),
         ("TIMER", "CANCELED", "expired"), ("PROCESS_INSTANCE", "ELEMENT_COMPLETED", "race"),
         *passes("paid"), *passes("e1")]
@@ -170,9 +171,10 @@ def test_event_based_gateway_taken_by_its_timer(kit, restart):
     waiting_at_the_gateway(kit, instance)
     kit.advance(hours=12, seconds=1)
     assert instance.is_completed() and instance.passed_elements() == ["s", "race", "expired", "e2"]
-    assert log_of(kit, instance)[8:] == [
+    assert log_of(kit, instance)[9:] == [
         ("TIMER", "TRIGGERED", "expired"), ("PROCESS_INSTANCE", "ELEMENT_COMPLETING", "race"),
-        ("PROCESS_MESSAGE_SUBSCRIPTION", "DELETED", "paid"), ("PROCESS_INSTANCE", "ELEMENT_COMPLETED", "race"),
+        ("PROCESS_MESSAGE_SUBSCRIPTION", "DELETING", "paid"), ("PROCESS_MESSAGE_SUBSCRIPTION", "DELETED", "paid"),
+        ("PROCESS_INSTANCE", "ELEMENT_COMPLETED", "race"),
         *passes("expired"), *passes("e2")]
 
 

@@ -108,7 +108,8 @@ def test_event_subprocess_subscription_closes_when_the_subprocess_ends(kit, trig
                      if r.value["elementId"] == "hs"]
     timers = [r for r in kit.engine.records(value_type="TIMER", limit=10_000) if r.value["elementId"] == "hs"]
     opened = subscriptions if trigger == "message" else timers
-    assert [r.intent for r in opened] == ["CREATED", "DELETED" if trigger == "message" else "CANCELED"]
+    assert [r.intent for r in opened] == (["CREATING", "CREATED", "DELETING", "DELETED"] if trigger == "message"
+                                          else ["CREATED", "CANCELED"])
 
 
 @pytest.mark.parametrize("restart", [False, True])
@@ -188,7 +189,7 @@ def test_event_subprocess_of_a_called_process(kit, trigger, restart):
     assert instance.is_waiting_at("after") and instance.variables["handled"] == trigger
     subscriptions = [r for r in kit.engine.records(value_type="PROCESS_MESSAGE_SUBSCRIPTION", limit=10_000)
                      if r.value["elementId"] == "chs"]
-    assert [r.intent for r in subscriptions] == (["CREATED", "DELETED"] if trigger == "message" else [])
+    assert [r.intent for r in subscriptions] == (["CREATING", "CREATED", "DELETING", "DELETED"] if trigger == "message" else [])
 
 
 def error_end_in_subprocess(with_handler: bool) -> str:
