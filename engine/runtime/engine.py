@@ -415,6 +415,7 @@ class Engine(Deployments, InstanceProcessing, JobCommands, MessageCommands, Sche
     def _recover(self, loaded: dict[str, Any]) -> None:
         self._changes = Changes()
         self._deferred: dict[str, list[tuple]] = {}
+        self._completing_values: dict[int, dict[str, Any]] = {}  # element key → value of its COMPLETING
         self._journal: list[tuple[Any, str]] = []
         self._full_scan = False
         self._after_commit: list[Callable[[], None]] = []

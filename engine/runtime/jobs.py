@@ -84,6 +84,7 @@ class JobCommands:
 
     def _finish_task(self, live: LiveInstance, task, variables: dict[str, Any]) -> None:
         self._current = live
+        self._completing(live, task)  # Zeebe: the job's variables arrive while the task completes
         received(task, deepcopy(variables))
         try:
             task.complete()

@@ -450,6 +450,21 @@ class InstanceProcessing:
             self._element_record(live, task, "ELEMENT_ACTIVATING", "ELEMENT_ACTIVATED")
         return key
 
+    def _completing(self, live: LiveInstance, task) -> dict[str, Any]:
+        """ELEMENT_COMPLETING once per completion, written as it begins (before the variables a
+        job or output mappings bring), even if it fails into an incident and is retried."""
+        internal = task.internal_data
+        if internal.get("zc"):
+            return self._completing_values.get(internal["zk"]) or self._element_record(live, task)
+        internal["zc"] = True
+        value = self._completing_values[internal["zk"]] = self._element_record(live, task, "ELEMENT_COMPLETING")
+        return value
+
+    def _completed(self, task) -> None:
+        internal = task.internal_data
+        if internal.pop("zc", None):
+            self._completing_values.pop(internal["zk"], None)
+
     def _element_record(self, live: LiveInstance, task, *intents: str,
                         value: dict[str, Any] | None = None) -> dict[str, Any]:
         """One record per intent, all with the same value object (the store encodes it once
@@ -531,7 +546,8 @@ class InstanceProcessing:
                 self._child_record(live, task, None, "ELEMENT_COMPLETING", "ELEMENT_COMPLETED")
             internal["zp"] = "C"
             # Zeebe: COMPLETING, then the element's timers and subscriptions close, then COMPLETED.
-            value = self._element_record(live, task, "ELEMENT_COMPLETING")
+            value = self._completing(live, task)
+            self._completed(task)
             if live.subscriptions or live.timers:
                 self._close_catches_of(live, task)
             if live.subscriptions and isinstance(task.task_spec, SubWorkflowTaskMixin):
@@ -540,6 +556,7 @@ class InstanceProcessing:
             scopes.drop_scope(live.workflow, internal.get("zk"))  # its local variables end with it
         elif state == TaskState.CANCELLED and kind in ("cancelled", "sync"):
             internal["zp"] = "T"
+            self._completed(task)  # a completion that failed into an incident ends here
             # Zeebe: TERMINATING, then what the element holds ends (called process, timers,
             # subscriptions, job, incidents), then TERMINATED.
             value = self._element_record(live, task, "ELEMENT_TERMINATING")

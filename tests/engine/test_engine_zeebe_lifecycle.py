@@ -58,6 +58,11 @@ def test_start_service_task_gateway_end_in_zeebe_order(kit, restart):
         ("JOB", "COMPLETED", "check"), pi("ELEMENT_COMPLETING", "check"), pi("ELEMENT_COMPLETED", "check"),
         flow_taken("check-ok"), *passes("ok"), flow_taken("ok-accepted"), *passes("accepted"),
         pi("ELEMENT_COMPLETING", "decide"), pi("ELEMENT_COMPLETED", "decide"))
+    # the job's variables arrive while the task completes (Zeebe applies them between the two)
+    sequence = lifecycle(kit, instance, ("PROCESS_INSTANCE", "JOB", "VARIABLE"))
+    at = sequence.index(pi("ELEMENT_COMPLETING", "check"))
+    assert sequence[at - 1:at + 3] == [("JOB", "COMPLETED", "check"), pi("ELEMENT_COMPLETING", "check"),
+                                       ("VARIABLE", "CREATED", None), pi("ELEMENT_COMPLETED", "check")]
     records = kit.engine.records(limit=100_000, process_instance_key=instance.key)
     positions = [r.position for r in records]
     assert positions == sorted(set(positions))
