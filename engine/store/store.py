@@ -167,12 +167,14 @@ class Store:
 
 
 def _encoded(records: list[tuple]) -> list[tuple]:
-    """Record rows with JSON values; a lifecycle's records share one value object (only the
-    intent differs), so it is encoded once."""
-    rows, last, text = [], None, None
+    """Record rows with JSON values; an element's lifecycle records share one value object (only
+    the intent differs), so it is encoded once (ids are stable: `records` holds every value)."""
+    texts: dict[int, str] = {}
+    rows = []
     for position, key, timestamp, value_type, intent, pik, value in records:
-        if value is not last:
-            last, text = value, _dumps(value)
+        text = texts.get(id(value))
+        if text is None:
+            text = texts[id(value)] = _dumps(value)
         rows.append((position, key, timestamp, value_type, intent, pik, text))
     return rows
 
