@@ -163,20 +163,48 @@ class Store:
         connection = self._connection()
         rows = [dict(r._mapping) for r in connection.execute(query)]
         connection.commit()  # end the read transaction so the WAL can be checkpointed
-        return rows
+        return _expanded(rows, after_position, limit)
 
 
 def _encoded(records: list[tuple]) -> list[tuple]:
     """Record rows with JSON values; an element's lifecycle records share one value object (only
     the intent differs), so it is encoded once (ids are stable: `records` holds every value)."""
     texts: dict[int, str] = {}
-    rows = []
-    for position, key, timestamp, value_type, intent, pik, value in records:
+    rows: list[tuple] = []
+    previous: tuple | None = None
+    for record in records:
+        position, key, timestamp, value_type, intent, pik, value = record
         text = texts.get(id(value))
         if text is None:
             text = texts[id(value)] = _dumps(value)
+        elif (previous is not None and previous[6] is value and previous[0] == position - 1
+              and previous[1] == key and " " not in rows[-1][4]):
+            # A transitional record right before its final one (ELEMENT_ACTIVATING, then
+            # ELEMENT_ACTIVATED): one row at the final position, read back as two (see _expanded).
+            rows[-1] = (position, key, timestamp, value_type, f"{previous[4]} {intent}", pik, text)
+            previous = record
+            continue
         rows.append((position, key, timestamp, value_type, intent, pik, text))
+        previous = record
     return rows
+
+
+def _expanded(rows: list[dict[str, Any]], after_position: int, limit: int) -> list[dict[str, Any]]:
+    """Rows as records: a pair stored as one row (see _encoded) is the transitional record at
+    the position before, then the final one."""
+    if not any(" " in row["intent"] for row in rows):
+        return rows
+    records: list[dict[str, Any]] = []
+    for row in rows:
+        intent = row["intent"]
+        if " " in intent:
+            first, final = intent.split(" ", 1)
+            if row["position"] - 1 > after_position:
+                records.append({**row, "position": row["position"] - 1, "intent": first,
+                                "value": dict(row["value"])})
+            row = {**row, "intent": final}
+        records.append(row)
+    return records[:limit]
 
 
 def _instance_values(row: dict[str, Any]) -> dict[str, Any]:

@@ -117,3 +117,23 @@ def test_a_cancelled_instance_terminates_the_process_around_its_elements(kit):
     assert lifecycle(kit, instance)[-5:] == [
         pi("ELEMENT_TERMINATING", "decide"), pi("ELEMENT_TERMINATING", "check"), ("JOB", "CANCELED", "check"),
         pi("ELEMENT_TERMINATED", "check"), pi("ELEMENT_TERMINATED", "decide")]
+
+
+@pytest.mark.parametrize("page", [1, 2, 3])
+def test_the_record_log_read_page_by_page_is_the_whole_log(kit, page):
+    kit.deploy_text("decide.bpmn", decide())
+    instance = kit.start("decide")
+    kit.complete_job("dossier.check", valid=False)
+    whole = [(r.position, r.intent, r.key) for r in kit.engine.records(limit=100_000)]
+    read, after = [], 0
+    while True:
+        batch = kit.engine.records(after_position=after, limit=page)
+        if not batch:
+            break
+        assert len(batch) <= page
+        read += [(r.position, r.intent, r.key) for r in batch]
+        after = batch[-1].position
+    assert read == whole and [p for p, _, _ in whole] == list(range(whole[0][0], whole[-1][0] + 1))
+    assert instance.passed_elements() == ["s", "check", "ok", "rejected"]
+    of_instance = kit.engine.records(limit=100_000, value_type="PROCESS_INSTANCE", process_instance_key=instance.key)
+    assert [r.intent for r in of_instance][:2] == ["ELEMENT_ACTIVATING", "ELEMENT_ACTIVATED"]
