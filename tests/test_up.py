@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -81,6 +82,10 @@ def test_up_prints_url_serves_pages_and_stops_everything_on_ctrl_c(tmp_path):
             with socket.socket() as sock:
                 assert sock.connect_ex(("127.0.0.1", port)) != 0, f"port {port} released"
     finally:
-        if up.poll() is None:
+        if up.poll() is None:  # a failed run must not leave engine, workers or webapp behind
+            leftovers = _children_of(up.pid)
             up.kill()
             up.wait()
+            for pid in leftovers:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
