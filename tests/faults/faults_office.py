@@ -141,7 +141,27 @@ class PortalStandIn(CountingStandIn):
 
 
 # ---- the engine and the workers as processes -------------------------------------------------------
-class EngineProcess:
+class ChildProcess:
+    """A project process the fault tests start, kill -9 and stop."""
+
+    process: subprocess.Popen | None = None
+
+    def kill(self) -> None:
+        """kill -9: no shutdown, no flush, nothing."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+
+class EngineProcess(ChildProcess):
     """`python -m engine` on a data directory; kill -9 and start again on the same directory."""
 
     def __init__(self, data_dir: Path, log_path: Path) -> None:
@@ -168,22 +188,8 @@ class EngineProcess:
                     return False
         wait_until(ready, timeout, "the engine to answer")
 
-    def kill(self) -> None:
-        """kill -9: no shutdown, no flush, nothing."""
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
 
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-
-
-class WorkerProcess:
+class WorkerProcess(ChildProcess):
     """The project's job workers in their own process, job timeouts shortened to `timeout_ms`."""
 
     def __init__(self, env: dict[str, str], log_path: Path, timeout_ms: int = 5000,
@@ -211,18 +217,6 @@ class WorkerProcess:
         resource.prlimit(self.process.pid, resource.RLIMIT_FSIZE,
                          (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
 
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
 
 
 def worker_env(address: str, database_url: str, sms: SmsGatewayStandIn,
